@@ -1,0 +1,84 @@
+package org.get4j.cli;
+
+import java.io.PrintWriter;
+import org.get4j.Get4jException;
+import org.get4j.runtime.TorchRuntime;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code get4j <command> [options]}: the command-line entry point. */
+@Command(name = "get4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "One-step diffusion distillation with Deep Equilibrium models (GET) in Java.",
+        subcommands = {InfoCommand.class, DataCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit code of a usage error (unknown option, bad value), as picocli and POSIX tools use. */
+    public static final int USAGE = 2;
+    /** Exit code of a failure while running (bad input file, missing data). */
+    public static final int FAILURE = 1;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this). */
+    public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command line with the given output streams and returns its exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        TorchRuntime.configure();
+        CommandLine cli = commandLine();
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler(Main::usageError);
+        cli.setExecutionExceptionHandler(Main::executionError);
+        return cli;
+    }
+
+    /** Usage errors are one line plus a pointer to --help, exit code 2. */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String name = qualifiedName(cmd);
+        err.println(name.equals("get4j") ? "get4j: " + e.getMessage() + " (see 'get4j --help')"
+                : "get4j " + name + ": " + e.getMessage() + " (see 'get4j " + name + " --help')");
+        err.flush();
+        return USAGE;
+    }
+
+    private static String qualifiedName(CommandLine cmd) {
+        String name = cmd.getCommandSpec().qualifiedName(" ");
+        return name.startsWith("get4j ") ? name.substring(6) : name;
+    }
+
+    /** Failures the user can act on are one line, exit code 1; anything else keeps its stack trace. */
+    private static int executionError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        if (e instanceof Get4jException || e instanceof java.io.UncheckedIOException
+                || e instanceof java.io.IOException || e instanceof IllegalArgumentException) {
+            err.println("get4j " + qualifiedName(cmd) + ": error: " + e.getMessage());
+            if (System.getenv("GET4J_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+        } else {
+            err.println("get4j " + qualifiedName(cmd) + ": internal error (please report): " + e);
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return FAILURE;
+    }
+}
