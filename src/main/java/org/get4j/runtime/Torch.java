@@ -1,0 +1,58 @@
+package org.get4j.runtime;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * The libtorch autograd calls DJL does not expose through its engine-neutral API, kept in one small class.
+ * Grad mode is thread-local and a new thread starts with it ON (libtorch's default): code that must not build a
+ * graph says so explicitly with {@link #noGrad()}.
+ */
+public final class Torch {
+    private Torch() {}
+
+    /** A scope in which no autograd graph is recorded; restores the previous mode on close. */
+    public static GradMode noGrad() {
+        return new GradMode(false);
+    }
+
+    /** A scope in which autograd records (inside a GradientCollector). */
+    public static GradMode withGrad() {
+        return new GradMode(true);
+    }
+
+    public static boolean isGradEnabled() {
+        TorchRuntime.engine();
+        return JniUtils.isGradMode();
+    }
+
+    /**
+     * Back-propagates {@code grad} from {@code output} (a vector-Jacobian product), accumulating into the
+     * {@code .grad} of every leaf that requires it. {@code keepGraph} lets the same graph serve again.
+     */
+    public static void backward(NDArray output, NDArray grad, boolean keepGraph, boolean createGraph) {
+        JniUtils.backward((PtNDArray) output, (PtNDArray) grad, keepGraph, createGraph);
+    }
+
+    /** Sets a leaf's accumulated gradient to zero in place. */
+    public static void zeroGrad(NDArray leaf) {
+        JniUtils.zeroGrad((PtNDArray) leaf);
+    }
+
+    /** The scoped grad mode. */
+    public static final class GradMode implements AutoCloseable {
+        private final boolean previous;
+
+        private GradMode(boolean enabled) {
+            TorchRuntime.engine();
+            previous = JniUtils.isGradMode();
+            JniUtils.setGradMode(enabled);
+        }
+
+        @Override
+        public void close() {
+            JniUtils.setGradMode(previous);
+        }
+    }
+}
