@@ -1,31 +1,45 @@
 package org.get4j.deq;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Anderson acceleration (type II). With the last n = min(k, m) iterates X_i and evaluations F_i = f(X_i) and their
+ * Anderson acceleration (type II). With the last n = min(k, m) iterates X_i, evaluations F_i = f(X_i) and
  * residuals G_i = F_i - X_i, each sample solves
  *
- * <pre>  min_alpha ||sum_i alpha_i G_i||^2 + lambda ||alpha||^2   subject to  sum_i alpha_i = 1</pre>
+ * <pre>  min_alpha ||sum_i alpha_i G_i||^2 + lambda s ||alpha||^2   subject to  sum_i alpha_i = 1</pre>
  *
- * (alpha = w / sum w with (G G^T + lambda I) w = 1), and moves to
- * x = beta sum alpha_i F_i + (1 - beta) sum alpha_i X_i. The first two steps are plain fixed-point steps.
+ * (alpha = w / sum w with (G G^T + lambda s I) w = 1), and moves to
+ * x = beta sum alpha_i F_i + (1 - beta) sum alpha_i X_i. The first step is a plain fixed-point step.
+ * The regulariser is scaled by s = trace(G G^T) / n, the mean squared residual of the history: an absolute lambda
+ * (torchdeq's) swamps the Gram matrix once residuals are small and turns the method into slow averaging.
+ *
+ * <p>Cost: the Gram matrix G G^T is kept in double precision and only its new row is computed per step (n dot
+ * products), and the mix is n scaled additions; no history is copied into a stacked tensor.
  */
 final class Anderson extends Solver {
     Anderson(SolverConfig config) {
         super(config);
     }
 
+    /** One remembered step: iterate, evaluation, residual. */
+    private record Entry(NDArray x, NDArray fx, NDArray g) {
+        void close() {
+            x.close();
+            fx.close();
+            g.close();
+        }
+    }
+
     @Override
     protected void iterate(FlatMap f, NDArray x0, Tracker tracker) {
-        Deque<NDArray> xs = new ArrayDeque<>();
-        Deque<NDArray> fs = new ArrayDeque<>();
+        int m = config.m();
+        List<Entry> history = new ArrayList<>(); // oldest first
+        double[][][] gram = null; // per sample, (m x m) Gram matrix in history order
         NDArray x = x0;
         try {
             for (int k = 0; k < config.maxIter(); k++) {
@@ -34,14 +48,28 @@ final class Anderson extends Solver {
                 try (NDScope scope = new NDScope()) {
                     NDArray fx = f.apply(x);
                     done = tracker.record(x, fx);
-                    NDScope.unregister(fx);
-                    xs.addLast(x);
-                    fs.addLast(fx);
-                    if (xs.size() > config.m()) {
-                        xs.removeFirst().close();
-                        fs.removeFirst().close();
+                    NDArray g = fx.sub(x);
+                    NDScope.unregister(fx, g);
+                    int batch = (int) g.getShape().get(0);
+                    if (gram == null) {
+                        gram = new double[batch][m][m];
                     }
-                    next = xs.size() < 2 ? fx.duplicate() : mix(xs, fs);
+                    if (history.size() == m) {
+                        history.remove(0).close();
+                        for (double[][] sample : gram) {
+                            shiftOut(sample);
+                        }
+                    }
+                    history.add(new Entry(x, fx, g));
+                    int n = history.size();
+                    for (int j = 0; j < n; j++) {
+                        double[] dots = rowDots(g, history.get(j).g());
+                        for (int b = 0; b < batch; b++) {
+                            gram[b][n - 1][j] = dots[b];
+                            gram[b][j][n - 1] = dots[b];
+                        }
+                    }
+                    next = n < 2 ? fx.duplicate() : mix(history, gram, batch);
                     NDScope.unregister(next);
                 }
                 x = next;
@@ -51,41 +79,65 @@ final class Anderson extends Solver {
             }
         } finally {
             x.close();
-            xs.forEach(NDArray::close);
-            fs.forEach(NDArray::close);
+            history.forEach(Entry::close);
         }
     }
 
-    private NDArray mix(Deque<NDArray> xs, Deque<NDArray> fs) {
-        NDArray stackX = NDArrays.stack(new NDList(xs.toArray(NDArray[]::new)), 1); // (B, n, D)
-        NDArray stackF = NDArrays.stack(new NDList(fs.toArray(NDArray[]::new)), 1);
-        NDArray g = stackF.sub(stackX);
-        int batch = (int) g.getShape().get(0);
-        int n = (int) g.getShape().get(1);
-        double[] gram = g.batchMatMul(g.transpose(0, 2, 1)).toType(DataType.FLOAT64, false).toDoubleArray();
-        double[] alpha = new double[batch * n];
+    private static double[] rowDots(NDArray a, NDArray b) {
+        return a.mul(b).sum(new int[] {1}).toType(DataType.FLOAT64, false).toDoubleArray();
+    }
+
+    /** Drops the oldest entry (row and column 0) of a Gram matrix kept in history order. */
+    private static void shiftOut(double[][] g) {
+        int m = g.length;
+        for (int i = 1; i < m; i++) {
+            System.arraycopy(g[i], 1, g[i - 1], 0, m - 1);
+        }
+    }
+
+    private NDArray mix(List<Entry> history, double[][][] gram, int batch) {
+        int n = history.size();
+        double[][] alpha = new double[n][batch];
+        double[] block = new double[n * n];
         for (int b = 0; b < batch; b++) {
-            double[] w = solveGram(gram, b * n * n, n, config.lambda());
             for (int i = 0; i < n; i++) {
-                alpha[b * n + i] = w[i];
+                for (int j = 0; j < n; j++) {
+                    block[i * n + j] = gram[b][i][j];
+                }
+            }
+            double[] w = solveGram(block, 0, n, config.lambda());
+            for (int i = 0; i < n; i++) {
+                alpha[i][b] = w[i];
             }
         }
-        NDArray a = g.getManager().create(alpha, new ai.djl.ndarray.types.Shape(batch, 1, n)).toType(g.getDataType(), false);
-        NDArray mixedF = a.batchMatMul(stackF);
-        NDArray mixed = config.beta() == 1.0 ? mixedF : mixedF.mul(config.beta()).addi(a.batchMatMul(stackX).muli(1 - config.beta()));
-        return mixed.reshape(batch, -1);
+        NDArray first = history.get(0).fx();
+        NDArray out = null;
+        for (int i = 0; i < n; i++) {
+            Entry e = history.get(i);
+            NDArray a = first.getManager().create(alpha[i], new Shape(batch, 1)).toType(first.getDataType(), false);
+            NDArray term = config.beta() == 1.0 ? e.fx().mul(a)
+                    : e.fx().mul(config.beta()).addi(e.x().mul(1 - config.beta())).muli(a);
+            out = out == null ? term : out.addi(term);
+        }
+        return out;
     }
 
     /**
-     * alpha = w / sum(w) where (G G^T + lambda I) w = 1, for one sample's n x n Gram block at {@code offset}.
+     * alpha = w / sum(w) where (G G^T + lambda s I) w = 1, s = trace(G G^T) / n, for one sample's n x n Gram
+     * block at {@code offset}.
      * Solved in double precision by Gaussian elimination with partial pivoting; a singular system falls back to
      * the newest evaluation alone (a plain fixed-point step).
      */
     static double[] solveGram(double[] gram, int offset, int n, double lambda) {
+        double meanSquare = 0;
+        for (int i = 0; i < n; i++) {
+            meanSquare += gram[offset + i * n + i] / n;
+        }
+        double ridge = lambda * meanSquare;
         double[][] a = new double[n][n + 1];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) {
-                a[i][j] = gram[offset + i * n + j] + (i == j ? lambda : 0);
+                a[i][j] = gram[offset + i * n + j] + (i == j ? ridge : 0);
             }
             a[i][n] = 1;
         }
@@ -114,7 +166,6 @@ final class Anderson extends Solver {
             }
         }
         double[] w = new double[n];
-        double sum = 0;
         for (int i = n - 1; i >= 0; i--) {
             double s = a[i][n];
             for (int j = i + 1; j < n; j++) {
@@ -122,6 +173,7 @@ final class Anderson extends Solver {
             }
             w[i] = s / a[i][i];
         }
+        double sum = 0;
         for (double v : w) {
             sum += v;
         }

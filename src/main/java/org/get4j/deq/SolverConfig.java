@@ -21,7 +21,8 @@ import org.get4j.Get4jException;
  * @param stopMode absolute or relative residual
  * @param tau damping of fixed-point iteration, in (0, 1]
  * @param m Anderson's history size (at least 1)
- * @param lambda Anderson's Tikhonov regularisation of the mixing least-squares problem
+ * @param lambda Anderson's Tikhonov regularisation of the mixing least-squares problem, relative to the mean
+ *     squared residual of its history
  * @param beta Anderson's mixing between evaluations (1) and iterates (0), in (0, 1]
  * @param memory the most rank-one updates Broyden keeps (0: as many as iterations)
  */

@@ -1,0 +1,194 @@
+package org.get4j.deq;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.List;
+import java.util.Random;
+import org.get4j.runtime.Torch;
+
+/**
+ * A small equilibrium model for teaching and testing, in float64:
+ *
+ * <pre>  z* = f(z*) = tanh(z* W^T + x U^T + b),   L = sum(c * z*)</pre>
+ *
+ * W is symmetric with eigenvalues spread over [-rho, rho] (rho itself included), so its spectral radius is rho and
+ * f is a contraction whenever rho < 1 (tanh is 1-Lipschitz). The injection x U^T and bias b are small (standard
+ * deviation 0.1), which keeps tanh near its linear range: df/dz is close to W and its radius close to rho. The gradient of L with respect to W can be taken
+ * three ways: by implicit differentiation, by the phantom gradient, and by central finite differences.
+ */
+public final class TanhDeq implements AutoCloseable {
+    private final NDManager manager;
+    private final int dim;
+    private final double[] w;
+    private final NDArray weight;
+    private final NDArray injection;
+    private final NDArray bias;
+    private final NDArray c;
+    private final int batch;
+
+    private TanhDeq(NDManager parent, int dim, int batch, double[] w, double[] injection, double[] bias, double[] c) {
+        this.manager = parent.newSubManager();
+        this.dim = dim;
+        this.batch = batch;
+        this.w = w;
+        this.weight = manager.create(w, new Shape(dim, dim));
+        this.weight.setRequiresGradient(true);
+        this.injection = manager.create(injection, new Shape(batch, dim));
+        this.bias = manager.create(bias, new Shape(dim));
+        this.c = manager.create(c, new Shape(batch, dim));
+    }
+
+    /** A random instance whose W has spectral radius {@code rho}. */
+    public static TanhDeq random(NDManager manager, int dim, int batch, double rho, long seed) {
+        Random r = new Random(seed);
+        double[] eigs = new double[dim];
+        for (int i = 0; i < dim; i++) {
+            eigs[i] = dim == 1 ? rho : rho * (2.0 * i / (dim - 1) - 1);
+        }
+        double[][] q = orthonormal(dim, r);
+        double[] w = new double[dim * dim];
+        for (int i = 0; i < dim; i++) {
+            for (int j = 0; j < dim; j++) {
+                double s = 0;
+                for (int k = 0; k < dim; k++) {
+                    s += q[k][i] * eigs[k] * q[k][j];
+                }
+                w[i * dim + j] = s;
+            }
+        }
+        return new TanhDeq(manager, dim, batch, w, scaled(gaussian(r, batch * dim), INPUT_SCALE),
+                scaled(gaussian(r, dim), INPUT_SCALE), gaussian(r, batch * dim));
+    }
+
+    private static final double INPUT_SCALE = 0.1;
+
+    private static double[] scaled(double[] v, double s) {
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= s;
+        }
+        return v;
+    }
+
+    private static double[] gaussian(Random r, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = r.nextGaussian();
+        }
+        return v;
+    }
+
+    private static double[][] orthonormal(int d, Random r) {
+        double[][] q = new double[d][];
+        for (int i = 0; i < d; i++) {
+            double[] v = gaussian(r, d);
+            for (int k = 0; k < i; k++) {
+                double dot = 0;
+                for (int j = 0; j < d; j++) {
+                    dot += v[j] * q[k][j];
+                }
+                for (int j = 0; j < d; j++) {
+                    v[j] -= dot * q[k][j];
+                }
+            }
+            double norm = 0;
+            for (double x : v) {
+                norm += x * x;
+            }
+            for (int j = 0; j < d; j++) {
+                v[j] /= Math.sqrt(norm);
+            }
+            q[i] = v;
+        }
+        return q;
+    }
+
+    public int dim() {
+        return dim;
+    }
+
+    /** f with the current W. */
+    public FixedPointMap map() {
+        return mapWith(weight);
+    }
+
+    private FixedPointMap mapWith(NDArray wArray) {
+        return z -> new NDList(z.singletonOrThrow().matMul(wArray.transpose()).add(injection).add(bias).tanh());
+    }
+
+    /** The starting state z0 = 0. */
+    public NDList zeros() {
+        return new NDList(manager.zeros(new Shape(batch, dim), DataType.FLOAT64));
+    }
+
+    /** Solves for z* from zero. */
+    public SolverResult solve(SolverConfig config) {
+        return Solver.of(config).solve(map(), zeros());
+    }
+
+    private static final SolverConfig EXACT = SolverConfig.builder().solver(SolverKind.BROYDEN).maxIter(500)
+            .tol(1e-13).build();
+
+    /** dL/dW by implicit differentiation (forward and backward solved to 1e-13 by Broyden). */
+    public double[] implicitGradient() {
+        ImplicitGradient implicit = new ImplicitGradient(EXACT);
+        try (NDManager m = manager.newSubManager(); GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            Torch.zeroGrad(weight);
+            NDList zStar;
+            try (SolverResult r = solve(EXACT)) {
+                zStar = new NDList(r.state().singletonOrThrow().duplicate());
+                zStar.attach(m);
+            }
+            try (ImplicitGradient.Step step = implicit.at(map(), zStar, List.of(weight))) {
+                step.backward(step.state().singletonOrThrow().mul(c).sum());
+            }
+        }
+        return weight.getGradient().toDoubleArray();
+    }
+
+    /** dL/dW by the phantom gradient: k damped steps from the exact z*, back-propagated. */
+    public double[] phantomGradient(int k, double tau) {
+        try (NDManager m = manager.newSubManager(); GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            Torch.zeroGrad(weight);
+            NDList zStar;
+            try (SolverResult r = solve(EXACT)) {
+                zStar = new NDList(r.state().singletonOrThrow().duplicate());
+                zStar.attach(m);
+            }
+            NDArray zk = PhantomGradient.step(map(), zStar, k, tau).singletonOrThrow();
+            gc.backward(zk.mul(c).sum());
+        }
+        return weight.getGradient().toDoubleArray();
+    }
+
+    /** dL/dW[i] by central finite differences with step h, each side solved to 1e-13. */
+    public double finiteDifference(int i, double h) {
+        return (lossAt(i, h) - lossAt(i, -h)) / (2 * h);
+    }
+
+    private double lossAt(int i, double delta) {
+        double[] shifted = w.clone();
+        shifted[i] += delta;
+        try (NDManager m = manager.newSubManager()) {
+            NDArray wArray = m.create(shifted, new Shape(dim, dim));
+            try (SolverResult r = Solver.of(EXACT).solve(mapWith(wArray), zeros())) {
+                return r.state().singletonOrThrow().mul(c).sum().getDouble();
+            }
+        }
+    }
+
+    /** The spectral radius of df/dz at z*, per sample, by power iteration. */
+    public double[] jacobianSpectralRadius(int iterations) {
+        try (SolverResult r = solve(EXACT)) {
+            return Diagnostics.spectralRadius(map(), r.state(), List.of(weight), iterations, 0);
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

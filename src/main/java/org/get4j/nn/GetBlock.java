@@ -1,0 +1,125 @@
+package org.get4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.util.PairList;
+
+/**
+ * The GET transformer block (pre-LayerNorm, eps 1e-6, exact erf GELU):
+ *
+ * <pre>
+ *   x = x + Attn(LN1(x), b)          qkv = Linear(D, 3D)(a) + b;  [q | k | v], heads contiguous
+ *   x = x + MLP(LN2(x))              MLP = Linear(D, rD) -> GELU -> Linear(rD, D)
+ * </pre>
+ *
+ * The optional second input b is ADDED TO THE QKV PROJECTION: the class embedding c (B, 1, 3D) and, in the
+ * equilibrium blocks, the injection u (B, N, 3D), summed once by the caller. Neither touches the token stream.
+ * Inputs: [x (B, N, D)] or [x, b] (LayerNorm normalises axis 2, the width). Initialisation as the reference: Linear weights xavier-uniform over the whole
+ * matrix, biases zero, LayerNorm weight 1 and bias 0.
+ */
+public final class GetBlock extends AbstractBlock {
+    private final int width;
+    private final int heads;
+    private final LayerNorm norm1;
+    private final Linear qkv;
+    private final Linear proj;
+    private final LayerNorm norm2;
+    private final Linear fc1;
+    private final Linear fc2;
+
+    public GetBlock(int width, int heads, double mlpRatio) {
+        if (width % heads != 0) {
+            throw new IllegalArgumentException("width " + width + " is not divisible by heads " + heads);
+        }
+        this.width = width;
+        this.heads = heads;
+        int hidden = (int) Math.round(width * mlpRatio);
+        norm1 = addChildBlock("norm1", layerNorm());
+        qkv = addChildBlock("attn.qkv", linear(3 * width));
+        proj = addChildBlock("attn.proj", linear(width));
+        norm2 = addChildBlock("norm2", layerNorm());
+        fc1 = addChildBlock("mlp.fc1", linear(hidden));
+        fc2 = addChildBlock("mlp.fc2", linear(width));
+    }
+
+    private static LayerNorm layerNorm() {
+        return LayerNorm.builder().axis(2).optEpsilon(1e-6f).build();
+    }
+
+    /** A PyTorch-initialised Linear: xavier-uniform weight (bound sqrt(6 / (in + out))), zero bias. */
+    static Linear linear(int units) {
+        Linear l = Linear.builder().setUnits(units).build();
+        l.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
+                XavierInitializer.FactorType.AVG, 3), Parameter.Type.WEIGHT);
+        l.setInitializer(new ConstantInitializer(0), Parameter.Type.BIAS);
+        return l;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        NDArray x = inputs.get(0);
+        NDArray qkvBias = inputs.size() > 1 ? inputs.get(1) : null;
+        NDArray a = norm1.forward(ps, new NDList(x), training).singletonOrThrow();
+        x = x.add(attention(ps, a, qkvBias, training));
+        NDArray m = norm2.forward(ps, new NDList(x), training).singletonOrThrow();
+        m = fc1.forward(ps, new NDList(m), training).singletonOrThrow();
+        m = fc2.forward(ps, new NDList(Activation.gelu(m)), training).singletonOrThrow();
+        return new NDList(x.add(m));
+    }
+
+    /** softmax(q k^T / sqrt(D/h)) v per head, then the output projection. */
+    private NDArray attention(ParameterStore ps, NDArray a, NDArray qkvBias, boolean training) {
+        long batch = a.getShape().get(0);
+        long tokens = a.getShape().get(1);
+        int headDim = width / heads;
+        NDArray t = qkv.forward(ps, new NDList(a), training).singletonOrThrow();
+        if (qkvBias != null) {
+            t = t.add(qkvBias);
+        }
+        // (B, N, 3D) -> (3, B, h, N, D/h): [q | k | v] outermost, then heads, as the reference splits it.
+        t = t.reshape(batch, tokens, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
+        NDArray q = t.get(0);
+        NDArray k = t.get(1);
+        NDArray v = t.get(2);
+        NDArray weights = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim)).softmax(-1);
+        NDArray out = weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, width);
+        return proj.forward(ps, new NDList(out), training).singletonOrThrow();
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
+    @Override
+    protected void initializeChildBlocks(ai.djl.ndarray.NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape x = inputShapes[0];
+        Shape hiddenShape = new Shape(x.get(0), x.get(1), fc1.getOutputShapes(new Shape[] {x})[0].tail());
+        norm1.initialize(manager, dataType, x);
+        qkv.initialize(manager, dataType, x);
+        proj.initialize(manager, dataType, x);
+        norm2.initialize(manager, dataType, x);
+        fc1.initialize(manager, dataType, x);
+        fc2.initialize(manager, dataType, hiddenShape);
+    }
+
+    /** Multiply-accumulates of one block per sample: N D^2 (4 + 2r) + 2 N^2 D. */
+    public static long macs(long tokens, long width, double mlpRatio) {
+        return Math.round(tokens * width * width * (4 + 2 * mlpRatio)) + 2 * tokens * tokens * width;
+    }
+}
