@@ -10,8 +10,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.ConstantInitializer;
-import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.PairList;
 
 /**
@@ -44,25 +42,22 @@ public final class GetBlock extends AbstractBlock {
         this.width = width;
         this.heads = heads;
         int hidden = (int) Math.round(width * mlpRatio);
-        norm1 = addChildBlock("norm1", layerNorm());
-        qkv = addChildBlock("attn.qkv", linear(3 * width));
-        proj = addChildBlock("attn.proj", linear(width));
-        norm2 = addChildBlock("norm2", layerNorm());
-        fc1 = addChildBlock("mlp.fc1", linear(hidden));
-        fc2 = addChildBlock("mlp.fc2", linear(width));
+        norm1 = addChildBlock("norm1", Layers.layerNorm());
+        qkv = addChildBlock("attn.qkv", Layers.linear(3 * width, true));
+        proj = addChildBlock("attn.proj", Layers.linear(width, true));
+        norm2 = addChildBlock("norm2", Layers.layerNorm());
+        fc1 = addChildBlock("mlp.fc1", Layers.linear(hidden, true));
+        fc2 = addChildBlock("mlp.fc2", Layers.linear(width, true));
     }
 
-    private static LayerNorm layerNorm() {
-        return LayerNorm.builder().axis(2).optEpsilon(1e-6f).build();
-    }
-
-    /** A PyTorch-initialised Linear: xavier-uniform weight (bound sqrt(6 / (in + out))), zero bias. */
-    static Linear linear(int units) {
-        Linear l = Linear.builder().setUnits(units).build();
-        l.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
-                XavierInitializer.FactorType.AVG, 3), Parameter.Type.WEIGHT);
-        l.setInitializer(new ConstantInitializer(0), Parameter.Type.BIAS);
-        return l;
+    /** The parameters under the reference's state-dict names, {@code prefix} + e.g. "attn.qkv.weight". */
+    public void stateDict(String prefix, java.util.Map<String, Parameter> out) {
+        StateDicts.put(out, prefix + "norm1", norm1);
+        StateDicts.put(out, prefix + "attn.qkv", qkv);
+        StateDicts.put(out, prefix + "attn.proj", proj);
+        StateDicts.put(out, prefix + "norm2", norm2);
+        StateDicts.put(out, prefix + "mlp.fc1", fc1);
+        StateDicts.put(out, prefix + "mlp.fc2", fc2);
     }
 
     public int width() {

@@ -1,0 +1,176 @@
+package org.get4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.get4j.Get4jException;
+import org.get4j.deq.SolverConfig;
+import org.get4j.deq.SolverResult;
+import org.get4j.nn.FinalLayer;
+import org.get4j.nn.PatchEmbed;
+import org.get4j.nn.PositionalEmbedding;
+
+/**
+ * What GET and its ViT baseline share: noise in, image out, in the teacher's pixel space.
+ * Patch embedding plus a fixed sin-cos positional embedding on the way in, an optional class embedding added to
+ * the QKV projection of every block, and the zero-initialised decoder on the way out.
+ */
+public abstract class Generator extends AbstractBlock {
+    protected final ModelConfig config;
+    protected final PatchEmbed xEmbedder;
+    protected final Parameter posEmbed;
+    protected final Parameter classTable;
+    protected final FinalLayer finalLayer;
+
+    protected Generator(ModelConfig config) {
+        this.config = config;
+        int d = config.width();
+        xEmbedder = addChildBlock("x_embedder", new PatchEmbed(config.patch(), d));
+        posEmbed = addParameter(Parameter.builder().setName("pos_embed").setType(Parameter.Type.OTHER)
+                .optShape(new Shape(1, config.tokens(), d)).optRequiresGrad(false)
+                .optInitializer((m, shape, type) -> m.create(PositionalEmbedding.sinCos2d(d, config.grid(),
+                        config.grid()), shape).toType(type, false))
+                .build());
+        classTable = config.numClasses() == 0 ? null : addParameter(Parameter.builder()
+                .setName("embedding_table").setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(config.numClasses(), 3L * d)).optInitializer(new NormalInitializer(0.02f))
+                .build());
+        finalLayer = addChildBlock("final_layer", new FinalLayer(config.patch(), config.channels(), config.grid(),
+                config.grid()));
+    }
+
+    /** A GET or ViT for the config, initialised (reference initialisation) on the manager's device. */
+    public static Generator create(ModelConfig config, NDManager manager) {
+        Generator g = config.arch() == ModelConfig.Arch.GET ? new GetModel(config) : new VitModel(config);
+        g.initialize(manager, DataType.FLOAT32,
+                new Shape(1, config.channels(), config.imageSize(), config.imageSize()));
+        return g;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** Noise (B, C, H, W) to tokens (B, N, D): patch embedding plus the fixed positional embedding. */
+    protected NDArray embed(ParameterStore ps, NDArray noise, boolean training) {
+        Shape s = noise.getShape();
+        if (s.dimension() != 4 || s.get(1) != config.channels() || s.get(2) != config.imageSize()
+                || s.get(3) != config.imageSize()) {
+            throw new Get4jException("input of shape " + s + " does not fit the model: expected (B, "
+                    + config.channels() + ", " + config.imageSize() + ", " + config.imageSize() + ")");
+        }
+        NDArray x = xEmbedder.forward(ps, new NDList(noise), training).singletonOrThrow();
+        return x.add(ps.getValue(posEmbed, noise.getDevice(), training));
+    }
+
+    /** The class embedding c (B, 1, 3D) that every block adds to its QKV, or null when unconditional. */
+    protected NDArray classEmbedding(ParameterStore ps, NDArray labels, boolean training) {
+        if (classTable == null) {
+            if (labels != null) {
+                throw new Get4jException("labels given to an unconditional model");
+            }
+            return null;
+        }
+        if (labels == null) {
+            throw new Get4jException("a conditional model (" + config.numClasses() + " classes) needs labels");
+        }
+        NDArray table = ps.getValue(classTable, labels.getDevice(), training);
+        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(config.numClasses(), table.getDataType());
+        return oneHot.matMul(table).expandDims(1);
+    }
+
+    /** Tokens (B, N, D) to images (B, C, H, W). */
+    public NDArray decode(ParameterStore ps, NDArray tokens, boolean training) {
+        return finalLayer.forward(ps, new NDList(tokens), training).singletonOrThrow();
+    }
+
+    /**
+     * The training-mode forward: the decoded image of every supervised state (GET: each of {@code steps}
+     * unrolled states from z0; ViT: its single output, z0 and steps ignored).
+     */
+    public abstract List<NDArray> trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0,
+            int steps);
+
+    /** Inference without gradients: images, and for GET the solver's residual record. */
+    public abstract Sample sample(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, SolverConfig solver);
+
+    /** Images and, for an equilibrium model, how the solve went (null for a ViT). Closing frees both. */
+    public record Sample(NDArray images, SolverResult solve) implements AutoCloseable {
+        @Override
+        public void close() {
+            images.close();
+            if (solve != null) {
+                solve.close();
+            }
+        }
+    }
+
+    /** Every parameter under the reference's state-dict key. */
+    public Map<String, Parameter> stateDict() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        xEmbedder.stateDict("x_embedder.", out);
+        out.put("pos_embed", posEmbed);
+        if (classTable != null) {
+            out.put("y_embedder.embedding_table.weight", classTable);
+        }
+        bodyStateDict(out);
+        finalLayer.stateDict("final_layer.", out);
+        return out;
+    }
+
+    protected abstract void bodyStateDict(Map<String, Parameter> out);
+
+    /** Parameters counted as the reference counts them (including pos_embed). */
+    public long parameterCount() {
+        return stateDict().values().stream().mapToLong(p -> p.getArray().size()).sum();
+    }
+
+    /** The trainable parameter arrays (everything but the fixed positional embedding). */
+    public List<ai.djl.ndarray.NDArray> trainableArrays() {
+        return stateDict().values().stream().filter(Parameter::requiresGradient).map(Parameter::getArray).toList();
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
+            PairList<String, Object> params) {
+        NDArray noise = inputs.get(0);
+        NDArray labels = inputs.size() > 1 ? inputs.get(1) : null;
+        if (training) {
+            return new NDList(trainForward(ps, noise, labels, null, 6));
+        }
+        Sample s = sample(ps, noise, labels, null, SolverConfig.reference());
+        if (s.solve() != null) {
+            s.solve().close();
+        }
+        return new NDList(s.images());
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+
+    /** Token shape (B, N, D) for a batch of B. */
+    protected Shape tokenShape(long batch) {
+        return new Shape(batch, config.tokens(), config.width());
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        xEmbedder.initialize(manager, dataType, inputShapes[0]);
+        initializeBody(manager, dataType, tokenShape(inputShapes[0].get(0)));
+        finalLayer.initialize(manager, dataType, tokenShape(inputShapes[0].get(0)));
+    }
+
+    protected abstract void initializeBody(NDManager manager, DataType dataType, Shape tokens);
+}

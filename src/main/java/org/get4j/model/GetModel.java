@@ -1,0 +1,146 @@
+package org.get4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.get4j.deq.FixedPointMap;
+import org.get4j.deq.PhantomGradient;
+import org.get4j.deq.Solver;
+import org.get4j.deq.SolverConfig;
+import org.get4j.deq.SolverResult;
+import org.get4j.nn.GetBlock;
+import org.get4j.nn.Layers;
+import org.get4j.runtime.Torch;
+
+/**
+ * The Generative Equilibrium Transformer.
+ *
+ * <pre>
+ *   x   = PatchEmbed(e) + PE                         noise e (B, C, H, W) to tokens (B, N, D)
+ *   c   = Embed(y)                                   (B, 1, 3D), or nothing when unconditional
+ *   x   = InjectionBlock_l(x, c),  l = 1..L_inj      (MLP ratio 4)
+ *   u_j = chunk_j( Linear(D, 3D L_mem, no bias)(x) ) one injection per equilibrium block, computed once
+ *   f(z) = B_L(... B_2(B_1(z, c + u_1), c + u_2) ..., c + u_L)      L = L_mem weight-tied blocks
+ *   z*  = f(z*)                                      solved from z0 ~ N(0, I)
+ *   x0  = Decoder(z*)                                LayerNorm, zero-initialised Linear, unpatchify
+ * </pre>
+ *
+ * Injection and class embedding are both added to the QKV projections; they are summed once per sample.
+ */
+public final class GetModel extends Generator {
+    private final List<GetBlock> blocks = new ArrayList<>();
+    private final Linear qkvInj;
+    private final List<GetBlock> deqBlocks = new ArrayList<>();
+
+    GetModel(ModelConfig config) {
+        super(config);
+        for (int l = 0; l < config.depth(); l++) {
+            blocks.add(addChildBlock("blocks." + l, new GetBlock(config.width(), config.heads(), config.mlpRatio())));
+        }
+        qkvInj = addChildBlock("qkv_inj", Layers.linear(3 * config.width() * config.memDepth(), false));
+        for (int j = 0; j < config.memDepth(); j++) {
+            deqBlocks.add(addChildBlock("deq_blocks." + j,
+                    new GetBlock(config.width(), config.heads(), config.deqMlpRatio())));
+        }
+    }
+
+    /** The QKV biases c + u_j of the equilibrium blocks, one (B, N, 3D) array per block. */
+    public NDList injections(ParameterStore ps, NDArray noise, NDArray labels, boolean training) {
+        NDArray x = embed(ps, noise, training);
+        NDArray c = classEmbedding(ps, labels, training);
+        for (GetBlock block : blocks) {
+            NDList in = c == null ? new NDList(x) : new NDList(x, c);
+            x = block.forward(ps, in, training).singletonOrThrow();
+        }
+        NDList u = qkvInj.forward(ps, new NDList(x), training).singletonOrThrow().split(config.memDepth(), 2);
+        if (c == null) {
+            return u;
+        }
+        NDList biases = new NDList(u.size());
+        for (NDArray uj : u) {
+            biases.add(uj.add(c));
+        }
+        return biases;
+    }
+
+    /** The fixed-point map f(z) = B_L(... B_1(z, c + u_1) ..., c + u_L) for these injections. */
+    public FixedPointMap equilibriumMap(ParameterStore ps, NDList biases, boolean training) {
+        return z -> {
+            NDArray x = z.singletonOrThrow();
+            for (int j = 0; j < deqBlocks.size(); j++) {
+                x = deqBlocks.get(j).forward(ps, new NDList(x, biases.get(j)), training).singletonOrThrow();
+            }
+            return new NDList(x);
+        };
+    }
+
+    /** A standard-normal initial state (B, N, D) drawn from its own generator: the same seed, the same z0. */
+    public NDArray randomState(NDManager manager, long batch, long seed) {
+        Shape shape = tokenShape(batch);
+        float[] values = new float[Math.toIntExact(shape.size())];
+        Random random = new Random(seed);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        return manager.create(values, shape);
+    }
+
+    /** The all-zero initial state. */
+    public NDArray zeroState(NDManager manager, long batch) {
+        return manager.zeros(tokenShape(batch), DataType.FLOAT32);
+    }
+
+    @Override
+    public List<NDArray> trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, int steps) {
+        NDArray start = z0 != null ? z0 : noise.getManager().randomNormal(tokenShape(noise.getShape().get(0)));
+        FixedPointMap f = equilibriumMap(ps, injections(ps, noise, labels, true), true);
+        List<NDArray> images = new ArrayList<>(steps);
+        for (NDList z : PhantomGradient.unroll(f, new NDList(start), steps, 1.0)) {
+            images.add(decode(ps, z.singletonOrThrow(), true));
+        }
+        return images;
+    }
+
+    @Override
+    public Sample sample(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, SolverConfig solver) {
+        try (Torch.GradMode noGrad = Torch.noGrad()) {
+            NDArray start = z0 != null ? z0 : randomState(noise.getManager(), noise.getShape().get(0), 0);
+            NDList biases = injections(ps, noise, labels, false);
+            SolverResult solve = Solver.of(solver).solve(equilibriumMap(ps, biases, false), new NDList(start));
+            NDArray images = decode(ps, solve.state().singletonOrThrow(), false);
+            return new Sample(images, solve);
+        }
+    }
+
+    @Override
+    protected void bodyStateDict(Map<String, Parameter> out) {
+        for (int l = 0; l < blocks.size(); l++) {
+            blocks.get(l).stateDict("blocks." + l + ".", out);
+        }
+        out.put("qkv_inj.weight", qkvInj.getParameters().get("weight"));
+        for (int j = 0; j < deqBlocks.size(); j++) {
+            deqBlocks.get(j).stateDict("deq_blocks." + j + ".", out);
+        }
+    }
+
+    @Override
+    protected void initializeBody(NDManager manager, DataType dataType, Shape tokens) {
+        Shape bias = new Shape(tokens.get(0), tokens.get(1), 3L * config.width());
+        for (GetBlock b : blocks) {
+            b.initialize(manager, dataType, tokens, bias);
+        }
+        qkvInj.initialize(manager, dataType, tokens);
+        for (GetBlock b : deqBlocks) {
+            b.initialize(manager, dataType, tokens, bias);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package org.get4j.model;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.get4j.Get4jException;
+
+/**
+ * The shape of a student network. GET: {@code depth} injection blocks (MLP ratio {@code mlpRatio}) and
+ * {@code memDepth} weight-tied equilibrium blocks (MLP ratio {@code deqMlpRatio}). ViT: {@code depth} blocks of
+ * MLP ratio {@code mlpRatio} ({@code memDepth} and {@code deqMlpRatio} unused, 0). {@code numClasses} 0 means
+ * unconditional.
+ */
+public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int width, int heads, int depth,
+        int memDepth, double mlpRatio, double deqMlpRatio, int numClasses) {
+
+    /** The two architectures. */
+    public enum Arch { GET, VIT }
+
+    public static final List<String> KEYS = List.of("arch", "image_size", "channels", "patch", "width", "heads",
+            "depth", "mem_depth", "mlp_ratio", "deq_mlp_ratio", "num_classes");
+
+    public ModelConfig {
+        check(arch != null, "arch", arch, "get or vit");
+        check(imageSize > 0 && patch > 0 && imageSize % patch == 0, "patch", patch,
+                "a positive divisor of image_size " + imageSize);
+        check(channels > 0, "channels", channels, "positive");
+        check(width > 0 && width % 4 == 0, "width", width, "a positive multiple of 4 (sin-cos embedding)");
+        check(heads > 0 && width % heads == 0, "heads", heads, "a positive divisor of width " + width);
+        check(arch == Arch.GET ? depth >= 0 : depth >= 1, "depth", depth, arch == Arch.GET ? ">= 0" : ">= 1");
+        check(arch == Arch.GET ? memDepth >= 1 : memDepth == 0, "mem_depth", memDepth,
+                arch == Arch.GET ? ">= 1" : "0 for a ViT");
+        check(mlpRatio > 0, "mlp_ratio", mlpRatio, "positive");
+        check(arch == Arch.GET ? deqMlpRatio > 0 : deqMlpRatio == 0, "deq_mlp_ratio", deqMlpRatio,
+                arch == Arch.GET ? "positive" : "0 for a ViT");
+        check(numClasses >= 0, "num_classes", numClasses, ">= 0");
+    }
+
+    private static void check(boolean ok, String key, Object value, String expected) {
+        if (!ok) {
+            throw new Get4jException("model config: '" + key + "' = " + value + " is invalid (expected " + expected + ")");
+        }
+    }
+
+    public static ModelConfig get(int imageSize, int channels, int patch, int width, int heads, int injDepth,
+            int memDepth, double deqMlpRatio, int numClasses) {
+        return new ModelConfig(Arch.GET, imageSize, channels, patch, width, heads, injDepth, memDepth, 4, deqMlpRatio,
+                numClasses);
+    }
+
+    public static ModelConfig vit(int imageSize, int channels, int patch, int width, int heads, int depth,
+            int numClasses) {
+        return new ModelConfig(Arch.VIT, imageSize, channels, patch, width, heads, depth, 0, 4, 0, numClasses);
+    }
+
+    public ModelConfig withClasses(int classes) {
+        return new ModelConfig(arch, imageSize, channels, patch, width, heads, depth, memDepth, mlpRatio, deqMlpRatio,
+                classes);
+    }
+
+    /** Tokens per side. */
+    public int grid() {
+        return imageSize / patch;
+    }
+
+    public int tokens() {
+        return grid() * grid();
+    }
+
+    private static long blockParams(long d, double ratio) {
+        long hidden = Math.round(d * ratio);
+        return 4 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * hidden + hidden) + (hidden * d + d);
+    }
+
+    /** Parameters including the (fixed) positional embedding, as the reference counts them. */
+    public long parameterCount() {
+        long d = width;
+        long embed = d * channels * patch * patch + d + (long) tokens() * d;
+        long classes = (long) numClasses * 3 * d;
+        long decoder = 2 * d + d * patch * patch * channels + (long) patch * patch * channels;
+        long body = depth * blockParams(d, mlpRatio);
+        if (arch == Arch.GET) {
+            body += d * 3 * d * memDepth + memDepth * blockParams(d, deqMlpRatio);
+        }
+        return embed + classes + decoder + body;
+    }
+
+    private static long blockMacs(long n, long d, double ratio) {
+        return Math.round(n * d * d * (4 + 2 * ratio)) + 2 * n * n * d;
+    }
+
+    /** Multiply-accumulates per image at inference; {@code iterations} evaluations of f for GET. */
+    public long inferenceMacs(int iterations) {
+        long n = tokens();
+        long d = width;
+        long io = n * d * channels * patch * patch * 2L; // patch embedding and decoder
+        long macs = io + depth * blockMacs(n, d, mlpRatio);
+        if (arch == Arch.GET) {
+            macs += n * d * 3 * d * memDepth + (long) iterations * memDepth * blockMacs(n, d, deqMlpRatio);
+        }
+        return macs;
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("arch", arch.name().toLowerCase());
+        m.put("image_size", imageSize);
+        m.put("channels", channels);
+        m.put("patch", patch);
+        m.put("width", width);
+        m.put("heads", heads);
+        m.put("depth", depth);
+        m.put("mem_depth", memDepth);
+        m.put("mlp_ratio", mlpRatio);
+        m.put("deq_mlp_ratio", deqMlpRatio);
+        m.put("num_classes", numClasses);
+        return m;
+    }
+
+    public static ModelConfig fromMap(Map<String, ?> m) {
+        Set<String> unknown = new TreeSet<>(m.keySet());
+        KEYS.forEach(unknown::remove);
+        if (!unknown.isEmpty()) {
+            throw new Get4jException("model config: unknown key(s) " + unknown + "; known keys are " + KEYS);
+        }
+        Set<String> missing = new TreeSet<>(KEYS);
+        missing.removeAll(m.keySet());
+        if (!missing.isEmpty()) {
+            throw new Get4jException("model config: missing key(s) " + missing);
+        }
+        try {
+            return new ModelConfig(Arch.valueOf(m.get("arch").toString().toUpperCase()), integer(m, "image_size"),
+                    integer(m, "channels"), integer(m, "patch"), integer(m, "width"), integer(m, "heads"),
+                    integer(m, "depth"), integer(m, "mem_depth"), number(m, "mlp_ratio"), number(m, "deq_mlp_ratio"),
+                    integer(m, "num_classes"));
+        } catch (IllegalArgumentException e) {
+            throw new Get4jException("model config: " + e.getMessage(), e);
+        }
+    }
+
+    private static double number(Map<String, ?> m, String key) {
+        Object v = m.get(key);
+        return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString());
+    }
+
+    private static int integer(Map<String, ?> m, String key) {
+        double d = number(m, key);
+        if (d != Math.rint(d)) {
+            throw new IllegalArgumentException("'" + key + "' = " + m.get(key) + " is not an integer");
+        }
+        return (int) d;
+    }
+}
