@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code get4j bench ...}: measurements that print throughput and cost. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Deq.class})
+        subcommands = {BenchCommand.Deq.class, BenchCommand.Model.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -95,6 +95,64 @@ final class BenchCommand implements Runnable {
                     AtomicFiles.write(Path.of(out + ".md"), md.getBytes(StandardCharsets.UTF_8));
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot write " + out + ".csv/.md: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    @Command(name = "model", mixinStandardHelpOptions = true,
+            description = {"Sampling and training-step throughput of models (default: GET-Mini at batch 128 and",
+                    "GET-T at batch 16), with achieved FLOP/s and peak memory."})
+    static final class Model implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", split = ",", defaultValue = "GET-Mini,GET-T", description = "Presets (default: ${DEFAULT-VALUE}).")
+        List<String> models;
+        @Option(names = "--batch", split = ",", defaultValue = "128,16",
+                description = "Batch per model, or one for all (default: ${DEFAULT-VALUE}).")
+        List<Integer> batches;
+        @Option(names = "--warmup", defaultValue = "2") int warmup;
+        @Option(names = "--repeats", defaultValue = "5") int repeats;
+        @Option(names = "--threads", description = "Intra-op threads (default: all cores).") Integer threads;
+        @Option(names = "--out", paramLabel = "PREFIX", description = "Also write PREFIX.md.") Path out;
+
+        @Override
+        public void run() {
+            if (repeats < 1 || warmup < 0 || batches.stream().anyMatch(b -> b < 1)
+                    || (batches.size() != 1 && batches.size() != models.size())) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--repeats >= 1, --warmup >= 0, and one positive --batch or one per --model");
+            }
+            List<org.get4j.model.ModelConfig> configs;
+            try {
+                configs = models.stream().map(n -> org.get4j.model.Presets.get(n, 0)).toList();
+            } catch (org.get4j.Get4jException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            if (threads != null) {
+                TorchRuntime.setThreads(threads);
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            List<org.get4j.bench.ModelBenchmark.Row> rows = new java.util.ArrayList<>();
+            try (NDManager manager = TorchRuntime.newManager()) {
+                for (int i = 0; i < models.size(); i++) {
+                    int batch = batches.size() == 1 ? batches.get(0) : batches.get(i);
+                    rows.add(org.get4j.bench.ModelBenchmark.run(manager, models.get(i), configs.get(i), batch, warmup,
+                            repeats));
+                    w.printf("measured %s%n", models.get(i));
+                    w.flush();
+                }
+            }
+            String md = org.get4j.bench.ModelBenchmark.markdown(rows, repeats) + "\nthreads: " + TorchRuntime.threads()
+                    + ", device: " + TorchRuntime.defaultDevice() + "\n";
+            w.print(md);
+            w.flush();
+            if (out != null) {
+                try {
+                    AtomicFiles.write(Path.of(out + ".md"), md.getBytes(StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write " + out + ".md: " + e.getMessage(), e);
                 }
             }
         }

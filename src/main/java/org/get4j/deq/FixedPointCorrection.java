@@ -43,15 +43,15 @@ public final class FixedPointCorrection {
         return weights(n, Schedule.EXP, 0.8);
     }
 
-    /** sum_k w_k L_k for the per-state scalar losses. */
+    /** sum_k w_k L_k for the per-state scalar losses (weights as float32, so float32 losses stay float32). */
     public static NDArray loss(List<NDArray> perStateLosses, double[] weights) {
         if (perStateLosses.size() != weights.length) {
             throw new IllegalArgumentException(perStateLosses.size() + " state losses but " + weights.length
                     + " weights");
         }
-        NDArray total = perStateLosses.get(0).mul(weights[0]);
+        NDArray total = perStateLosses.get(0).mul((float) weights[0]);
         for (int k = 1; k < weights.length; k++) {
-            total = total.add(perStateLosses.get(k).mul(weights[k]));
+            total = total.add(perStateLosses.get(k).mul((float) weights[k]));
         }
         return total;
     }

@@ -22,11 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class ParityTest {
     private static Path fixture(String name) {
-        try {
-            return Path.of(ParityTest.class.getResource("/fixtures/torch/" + name).toURI());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return TorchFileFixtures.path(name);
     }
 
     /** max |a - b| / max |b|: relative to the output's scale. */

@@ -1,0 +1,104 @@
+package org.get4j.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.get4j.deq.SolverConfig;
+import org.get4j.model.Generator;
+import org.get4j.model.ModelConfig;
+import org.get4j.train.AdamW;
+import org.get4j.train.DistillationStep;
+
+/**
+ * Throughput of one model: one-step sampling (GET: 6 fixed-point iterations) and the reference training step
+ * (GET: 6 unrolled states with deep supervision, L1, AdamW), as medians over repeats after warm-up, with the
+ * achieved FLOP/s from the analytic MAC count and the process's peak resident memory.
+ */
+public final class ModelBenchmark {
+    /** Medians (and range) of one measurement, in images per second. */
+    public record Throughput(double median, double min, double max) {}
+
+    /** One model's numbers. */
+    public record Row(String model, long params, int batch, Throughput sampling, Throughput training,
+            double samplingGflops, double trainingGflops, long peakRssMiB) {}
+
+    private ModelBenchmark() {}
+
+    public static Row run(NDManager manager, String name, ModelConfig config, int batch, int warmup, int repeats) {
+        try (NDManager m = manager.newSubManager()) {
+            m.getEngine().setRandomSeed(0);
+            Generator g = Generator.create(config, m);
+            ParameterStore ps = new ParameterStore(m, false);
+            Shape image = new Shape(batch, config.channels(), config.imageSize(), config.imageSize());
+            NDArray noise = m.randomNormal(image);
+            NDArray target = m.randomNormal(image).clip(-1, 1);
+            NDArray labels = config.numClasses() > 0 ? m.randomInteger(0, config.numClasses(), new Shape(batch),
+                    ai.djl.ndarray.types.DataType.INT64) : null;
+            List<Double> sampling = new ArrayList<>();
+            for (int r = 0; r < warmup + repeats; r++) {
+                long t0 = System.nanoTime();
+                try (Generator.Sample s = g.sample(ps, noise, labels, null, SolverConfig.reference())) {
+                    s.images().toFloatArray();
+                }
+                if (r >= warmup) {
+                    sampling.add(batch / ((System.nanoTime() - t0) / 1e9));
+                }
+            }
+            DistillationStep step = DistillationStep.reference(g, AdamW.withDefaults(g.trainableArrays(), 0));
+            List<Double> training = new ArrayList<>();
+            for (int r = 0; r < warmup + repeats; r++) {
+                long t0 = System.nanoTime();
+                step.step(ps, noise, labels, target, null, 1e-4);
+                if (r >= warmup) {
+                    training.add(batch / ((System.nanoTime() - t0) / 1e9));
+                }
+            }
+            Throughput s = summary(sampling);
+            Throughput t = summary(training);
+            int unroll = config.arch() == ModelConfig.Arch.GET ? 6 : 1;
+            // FLOPs = 2 MACs; a training step is about 3 forward passes (forward, and twice that backward).
+            double forwardFlops = 2.0 * config.inferenceMacs(unroll);
+            return new Row(name, config.parameterCount(), batch, s, t, forwardFlops * s.median() / 1e9,
+                    3 * forwardFlops * t.median() / 1e9, peakRssMiB());
+        }
+    }
+
+    static Throughput summary(List<Double> values) {
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return new Throughput(DeqBenchmark.median(v), v[0], v[v.length - 1]);
+    }
+
+    /** Peak resident set size of this process (VmHWM), in MiB; -1 where /proc is not available. */
+    public static long peakRssMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    public static String markdown(List<Row> rows, int repeats) {
+        StringBuilder sb = new StringBuilder(String.format("Medians of %d runs after warm-up (min-max in brackets); "
+                + "GFLOP/s from the analytic MAC count (training: 3x forward).%n%n", repeats));
+        sb.append("| model | params | batch | sampling img/s | training img/s | sampling GFLOP/s | training GFLOP/s | peak RSS (MiB) |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            sb.append(String.format("| %s | %,d | %d | %.1f [%.1f-%.1f] | %.1f [%.1f-%.1f] | %.1f | %.1f | %d |%n",
+                    r.model(), r.params(), r.batch(), r.sampling().median(), r.sampling().min(), r.sampling().max(),
+                    r.training().median(), r.training().min(), r.training().max(), r.samplingGflops(),
+                    r.trainingGflops(), r.peakRssMiB()));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,61 @@
+package org.get4j.cli;
+
+import org.get4j.model.ModelConfig;
+import org.get4j.model.Presets;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** A model named by preset ({@code --model GET-T}) or spelled out flag by flag; flags override the preset. */
+final class ModelOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "Preset: GET-T, GET-M, GET-S, GET-B, GET-B+, ViT-S, ViT-B, ViT-L, ViT-XL, GET-Mini, ViT-Mini.")
+    String preset;
+    @Option(names = "--classes", paramLabel = "K", description = "Number of classes (0: unconditional).")
+    Integer classes;
+    @Option(names = "--arch", paramLabel = "get|vit", description = "Architecture (with the flags below).")
+    String arch;
+    @Option(names = "--image-size", paramLabel = "PX") Integer imageSize;
+    @Option(names = "--channels") Integer channels;
+    @Option(names = "--patch") Integer patch;
+    @Option(names = "--width") Integer width;
+    @Option(names = "--heads") Integer heads;
+    @Option(names = "--depth", description = "GET: injection blocks L_inj; ViT: blocks.") Integer depth;
+    @Option(names = "--mem-depth", description = "GET: equilibrium blocks L_mem.") Integer memDepth;
+    @Option(names = "--mlp-ratio") Double mlpRatio;
+    @Option(names = "--deq-mlp-ratio") Double deqMlpRatio;
+
+    boolean given() {
+        return preset != null || arch != null;
+    }
+
+    /** The config the options describe, or null when none was given. */
+    ModelConfig config() {
+        if (!given()) {
+            return null;
+        }
+        try {
+            ModelConfig base = preset != null ? Presets.get(preset, 0)
+                    : arch.equalsIgnoreCase("vit") ? ModelConfig.vit(32, 3, 2, 256, 4, 6, 0)
+                    : ModelConfig.get(32, 3, 2, 256, 4, 6, 3, 6, 0);
+            ModelConfig.Arch a = arch == null ? base.arch() : ModelConfig.Arch.valueOf(arch.strip().toUpperCase());
+            return new ModelConfig(a, or(imageSize, base.imageSize()), or(channels, base.channels()),
+                    or(patch, base.patch()), or(width, base.width()), or(heads, base.heads()), or(depth, base.depth()),
+                    a == ModelConfig.Arch.VIT ? 0 : or(memDepth, Math.max(1, base.memDepth())),
+                    mlpRatio != null ? mlpRatio : base.mlpRatio(),
+                    a == ModelConfig.Arch.VIT ? 0 : deqMlpRatio != null ? deqMlpRatio
+                            : base.deqMlpRatio() > 0 ? base.deqMlpRatio() : 4,
+                    or(classes, base.numClasses()));
+        } catch (RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value != null ? value : fallback;
+    }
+}

@@ -1,0 +1,95 @@
+package org.get4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import java.util.ArrayList;
+import java.util.List;
+import org.get4j.runtime.Torch;
+
+/**
+ * AdamW exactly as PyTorch's {@code torch.optim.AdamW} (not amsgrad), with its state in plain arrays so a
+ * checkpoint can save and restore it:
+ *
+ * <pre>
+ *   p <- p (1 - lr wd)
+ *   m <- b1 m + (1 - b1) g          v <- b2 v + (1 - b2) g^2
+ *   p <- p - (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ * </pre>
+ */
+public final class AdamW {
+    private final List<NDArray> parameters;
+    private final List<NDArray> m = new ArrayList<>();
+    private final List<NDArray> v = new ArrayList<>();
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private long step;
+
+    public AdamW(List<NDArray> parameters, double beta1, double beta2, double eps, double weightDecay) {
+        this.parameters = List.copyOf(parameters);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+        this.weightDecay = weightDecay;
+        for (NDArray p : parameters) {
+            NDArray zm = p.zerosLike();
+            NDArray zv = p.zerosLike();
+            NDScope.unregister(zm, zv);
+            m.add(zm);
+            v.add(zv);
+        }
+    }
+
+    /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8; weight decay as given (the reference uses 0). */
+    public static AdamW withDefaults(List<NDArray> parameters, double weightDecay) {
+        return new AdamW(parameters, 0.9, 0.999, 1e-8, weightDecay);
+    }
+
+    /** One update with learning rate {@code lr} from the parameters' accumulated gradients, then zeroes them. */
+    public void step(double lr) {
+        step++;
+        double bias1 = 1 - Math.pow(beta1, step);
+        double bias2 = 1 - Math.pow(beta2, step);
+        try (Torch.GradMode noGrad = Torch.noGrad(); NDScope scope = new NDScope()) {
+            for (int i = 0; i < parameters.size(); i++) {
+                NDArray p = parameters.get(i);
+                NDArray g = p.getGradient();
+                if (weightDecay != 0) {
+                    p.muli(1 - lr * weightDecay);
+                }
+                m.get(i).muli(beta1).addi(g.mul(1 - beta1));
+                v.get(i).muli(beta2).addi(g.square().muli(1 - beta2));
+                NDArray denominator = v.get(i).sqrt().divi(Math.sqrt(bias2)).addi(eps);
+                p.subi(m.get(i).div(denominator).muli(lr / bias1));
+                Torch.zeroGrad(p);
+            }
+        }
+    }
+
+    public long steps() {
+        return step;
+    }
+
+    /** First and second moments, in parameter order (for checkpoints). */
+    public List<NDArray> firstMoments() {
+        return m;
+    }
+
+    public List<NDArray> secondMoments() {
+        return v;
+    }
+
+    /** Restores state saved from {@link #firstMoments()}, {@link #secondMoments()} and {@link #steps()}. */
+    public void restore(long steps, List<float[]> first, List<float[]> second) {
+        if (first.size() != m.size() || second.size() != v.size()) {
+            throw new IllegalArgumentException("optimizer state for " + first.size() + " parameters, model has "
+                    + m.size());
+        }
+        for (int i = 0; i < m.size(); i++) {
+            m.get(i).set(first.get(i));
+            v.get(i).set(second.get(i));
+        }
+        this.step = steps;
+    }
+}
