@@ -1,0 +1,41 @@
+package org.get4j.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Path;
+import org.get4j.Get4jException;
+import org.get4j.io.SafeTensors;
+
+/** Opening a teacher file of any kind, and turning images back into bytes. */
+public final class Teachers {
+    private Teachers() {}
+
+    /** A get4j EDM teacher or Gaussian mixture (safetensors), or a TorchScript denoiser (.pt). */
+    public static Denoiser load(NDManager manager, Path file) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new Get4jException("teacher file " + file + " not found");
+        }
+        if (SafeTensors.looksLike(file)) {
+            String kind = SafeTensors.read(file).metadata().get("get4j.teacher");
+            if ("edm-unet".equals(kind)) {
+                return EdmTeacher.load(manager, file);
+            }
+            if ("gaussian-mixture".equals(kind)) {
+                return GaussianMixtureTeacher.load(manager, file);
+            }
+            throw new Get4jException(file + " is a safetensors file but not a get4j teacher (get4j.teacher = " + kind + ")");
+        }
+        return TorchScriptTeacher.load(manager, file);
+    }
+
+    /** Images in about [-1, 1] quantised as the reference does: (x * 127.5 + 128).clip(0, 255) to uint8. */
+    public static byte[] toBytes(NDArray images) {
+        float[] v = images.toType(DataType.FLOAT32, false).toFloatArray();
+        byte[] out = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (byte) (int) Math.max(0, Math.min(255, Math.floor(v[i] * 127.5f + 128f)));
+        }
+        return out;
+    }
+}

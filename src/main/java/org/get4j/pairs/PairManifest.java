@@ -1,0 +1,72 @@
+package org.get4j.pairs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.get4j.Get4jException;
+import org.get4j.io.AtomicFiles;
+
+/**
+ * What a pair store holds: which teacher made it with which sampler, the seeds, shapes and dtypes, and every
+ * shard with its seed range and SHA-256. Written last, once every shard is verified; a store without it is
+ * unfinished.
+ */
+public record PairManifest(String format, String source, String teacher, Map<String, Object> sampler,
+        long firstSeed, long count, int shardSize, int channels, int imageSize, int numClasses, String imageDtype,
+        List<Shard> shards, Map<String, String> versions) {
+
+    public static final String FORMAT = "get4j-pairs-1";
+    public static final String FILE = "manifest.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** One shard: file name (relative to the store), its seeds, and the file's SHA-256. */
+    public record Shard(String file, long firstSeed, int count, String sha256) {}
+
+    /** Shard i covers seeds [firstSeed + i * shardSize, ...) of at most shardSize. */
+    public static int shardCount(long count, int shardSize) {
+        return (int) ((count + shardSize - 1) / shardSize);
+    }
+
+    public static String shardFile(int index) {
+        return String.format("shard-%05d.safetensors", index);
+    }
+
+    public void write(Path dir) {
+        try {
+            AtomicFiles.write(dir.resolve(FILE), JSON.writeValueAsBytes(this));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static PairManifest read(Path dir) {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new Get4jException("no " + FILE + " in " + dir + ": not a pair store, or its generation did not "
+                    + "finish (run `get4j pairs generate` again with the same arguments to complete it)");
+        }
+        PairManifest m;
+        try {
+            m = JSON.readValue(file.toFile(), PairManifest.class);
+        } catch (IOException e) {
+            throw new Get4jException(file + ": unreadable manifest: " + e.getMessage());
+        }
+        if (!FORMAT.equals(m.format())) {
+            throw new Get4jException(file + ": format '" + m.format() + "' is not " + FORMAT);
+        }
+        if (m.shards().size() != shardCount(m.count(), m.shardSize())) {
+            throw new Get4jException(file + ": lists " + m.shards().size() + " shards, " + m.count() + " pairs in shards of "
+                    + m.shardSize() + " need " + shardCount(m.count(), m.shardSize()));
+        }
+        return m;
+    }
+
+    public long pixels() {
+        return (long) channels * imageSize * imageSize;
+    }
+}

@@ -1,0 +1,36 @@
+package org.get4j.pairs;
+
+import java.util.SplittableRandom;
+
+/**
+ * Noise and labels as pure functions of a sample's seed: one generator per seed (SplitMix64, whose output is
+ * specified), Gaussian draws by Box-Muller with StrictMath, so the same seed gives the same bits on any machine,
+ * whatever the batch size or shard layout.
+ */
+public final class SeededNoise {
+    private static final long LABEL_STREAM = 0x9E3779B97F4A7C15L;
+
+    private SeededNoise() {}
+
+    /** Unit-variance Gaussian noise of n values for one seed. */
+    public static float[] noise(long seed, int n) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i += 2) {
+            double u1 = 1.0 - r.nextDouble(); // (0, 1]
+            double u2 = r.nextDouble();
+            double radius = StrictMath.sqrt(-2.0 * StrictMath.log(u1));
+            double angle = 2.0 * StrictMath.PI * u2;
+            out[i] = (float) (radius * StrictMath.cos(angle));
+            if (i + 1 < n) {
+                out[i + 1] = (float) (radius * StrictMath.sin(angle));
+            }
+        }
+        return out;
+    }
+
+    /** A class label in [0, classes) for one seed, from a stream independent of the noise. */
+    public static int label(long seed, int classes) {
+        return new SplittableRandom(seed ^ LABEL_STREAM).nextInt(classes);
+    }
+}

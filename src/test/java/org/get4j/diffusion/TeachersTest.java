@@ -1,0 +1,107 @@
+package org.get4j.diffusion;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.get4j.Get4jException;
+import org.get4j.data.ImageSet;
+import org.get4j.io.HostTensor;
+import org.get4j.model.torch.TorchFile;
+import org.get4j.runtime.TorchRuntime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TeachersTest {
+    @TempDir
+    Path dir;
+
+    private static Path fixture(String name) throws Exception {
+        return Path.of(TeachersTest.class.getResource("/fixtures/torchscript/" + name).toURI());
+    }
+
+    @Test
+    void torchScriptTeacherMatchesTheModulesRecordedOutputs() throws Exception {
+        Map<?, ?> io = (Map<?, ?>) TorchFile.load(fixture("tiny_denoiser_io.pt"));
+        try (NDManager m = TorchRuntime.newManager()) {
+            Denoiser t = Teachers.load(m, fixture("tiny_denoiser.pt"));
+            assertEquals(3, t.numClasses());
+            assertEquals(8, t.imageSize());
+            assertTrue(t.identity().startsWith("torchscript(tiny_denoiser.pt, sha256="));
+            NDArray x = ((HostTensor) io.get("x")).toNDArray(m);
+            NDArray sigma = ((HostTensor) io.get("sigma")).toNDArray(m);
+            NDArray labels = ((HostTensor) io.get("labels")).toNDArray(m);
+            float[] expected = ((HostTensor) io.get("denoised")).toFloatArray();
+            assertArrayEquals(expected, t.denoise(x, sigma, labels).toFloatArray(), 1e-5f);
+        }
+    }
+
+    @Test
+    void torchScriptTeacherNeedsItsDescription() throws Exception {
+        Path copy = Files.copy(fixture("tiny_denoiser.pt"), dir.resolve("t.pt"));
+        try (NDManager m = TorchRuntime.newManager()) {
+            Get4jException e = assertThrows(Get4jException.class, () -> Teachers.load(m, copy));
+            assertTrue(e.getMessage().contains("t.pt.json"), e.getMessage());
+        }
+    }
+
+    @Test
+    void untrainedEdmTeacherIsTheSkipConnectionAndRoundTrips() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            EdmTeacher t = new EdmTeacher(new EdmTeacher.Config(1, 8, 8, 0), m);
+            NDArray x = m.randomNormal(new Shape(3, 1, 8, 8));
+            double[] sigmas = {0.01, 0.5, 20};
+            NDArray d = t.denoise(x, m.create(new float[] {0.01f, 0.5f, 20f}), null);
+            float[] xs = x.toFloatArray();
+            float[] ds = d.toFloatArray();
+            for (int i = 0; i < xs.length; i++) {
+                double s = sigmas[i / 64];
+                double cSkip = 0.25 / (s * s + 0.25);
+                assertEquals(cSkip * xs[i], ds[i], 1e-6 * Math.max(1, Math.abs(xs[i])), "c_skip x with F = 0");
+            }
+            Path file = dir.resolve("teacher.safetensors");
+            t.save(file, Map.of());
+            Denoiser back = Teachers.load(m, file);
+            assertArrayEquals(ds, back.denoise(x, m.create(new float[] {0.01f, 0.5f, 20f}), null).toFloatArray(), 0f);
+            assertThrows(Get4jException.class, () -> t.denoise(x, m.create(new float[] {1, 1, 1}), m.create(new long[] {1, 2, 3})));
+        }
+    }
+
+    @Test
+    void aShortTeacherTrainingRunLowersTheLossAndResumesExactly() throws Exception {
+        byte[] px = new byte[64 * 8 * 8];
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < 64; i++) {
+            int row = r.nextInt(8);
+            for (int x = 0; x < 8; x++) {
+                px[i * 64 + row * 8 + x] = (byte) 255; // a horizontal bar at a random row
+            }
+        }
+        ImageSet bars = new ImageSet("bars", px, new int[64], 1, 8, 8);
+        EdmTeacher.Config config = new EdmTeacher.Config(1, 8, 8, 0);
+        TeacherTraining.Settings full = new TeacherTraining.Settings(60, 16, 3e-3, 5, 0.99, 30, 7, 10);
+        java.util.List<Double> losses = new java.util.ArrayList<>();
+        try (NDManager m = TorchRuntime.newManager()) {
+            new TeacherTraining(config, full, bars, dir.resolve("a")).run(m, false, log -> losses.add(log.loss()));
+        }
+        assertTrue(losses.get(losses.size() - 1) < 0.8 * losses.get(0), losses.toString());
+        // interrupted at 30 (the checkpoint), then resumed: the same final teacher, bit for bit
+        TeacherTraining.Settings half = new TeacherTraining.Settings(30, 16, 3e-3, 5, 0.99, 30, 7, 10);
+        try (NDManager m = TorchRuntime.newManager()) {
+            new TeacherTraining(config, half, bars, dir.resolve("b")).run(m, false, log -> { });
+            new TeacherTraining(config, full, bars, dir.resolve("b")).run(m, true, log -> { });
+        }
+        var a = org.get4j.io.SafeTensors.read(dir.resolve("a/teacher.safetensors")).tensors();
+        var b = org.get4j.io.SafeTensors.read(dir.resolve("b/teacher.safetensors")).tensors();
+        for (var e : a.entrySet()) {
+            assertArrayEquals(e.getValue().data(), b.get(e.getKey()).data(), e.getKey());
+        }
+    }
+}
