@@ -128,34 +128,103 @@ public final class GaussianMixtureTeacher implements Denoiser, AutoCloseable {
             }
             System.arraycopy(mean, 0, means, k * d, d);
             double[] cov = covariance(manager, x, mean);
-            DMatrixRMaj c = new DMatrixRMaj(d, d, true, cov);
-            EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(d, true, true);
-            if (!eig.decompose(c)) {
-                throw new Get4jException("eigendecomposition of class " + k + "'s covariance failed");
-            }
-            Integer[] order = new Integer[d];
-            double[] values = new double[d];
+            double trace = 0;
             for (int j = 0; j < d; j++) {
-                order[j] = j;
-                values[j] = eig.getEigenvalue(j).getReal();
+                trace += cov[j * d + j];
             }
-            java.util.Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
-            double rest = 0;
-            for (int j = rank; j < d; j++) {
-                rest += Math.max(values[order[j]], 0);
+            Eigen top = topEigenpairs(manager, cov, d, rank, 1000 + k);
+            double captured = 0;
+            for (double v : top.values()) {
+                captured += Math.max(v, 0);
             }
-            double s2 = Math.max(rest / (d - rank), 1e-4);
+            double s2 = Math.max((trace - captured) / (d - rank), 1e-4);
             iso[k] = s2;
             for (int j = 0; j < rank; j++) {
-                DMatrixRMaj vec = eig.getEigenVector(order[j]);
-                lambdas[k * rank + j] = Math.max(values[order[j]] - s2, 0);
+                lambdas[k * rank + j] = Math.max(top.values()[j] - s2, 0);
                 for (int i = 0; i < d; i++) {
-                    bases[(k * d + i) * rank + j] = vec.get(i, 0);
+                    bases[(k * d + i) * rank + j] = top.vectors()[i * rank + j];
                 }
             }
         }
         return new GaussianMixtureTeacher(manager, images.channels(), images.height(), rank, means, bases, lambdas,
                 iso, weights);
+    }
+
+    /** The top r eigenvalues (descending) and eigenvectors (d x r, row-major) of a symmetric matrix. */
+    private record Eigen(double[] values, double[] vectors) {}
+
+    /**
+     * Top-r eigenpairs of a symmetric d x d matrix by orthogonal (subspace) iteration from a seeded start, then a
+     * Rayleigh-Ritz step: cheap and deterministic where a full d x d decomposition is slow.
+     */
+    private static Eigen topEigenpairs(NDManager manager, double[] matrix, int d, int r, long seed) {
+        if (r == 0) {
+            return new Eigen(new double[0], new double[0]);
+        }
+        java.util.Random random = new java.util.Random(seed);
+        double[] start = new double[d * r];
+        for (int i = 0; i < start.length; i++) {
+            start[i] = random.nextGaussian();
+        }
+        try (NDManager m = manager.newSubManager(); Torch.GradMode noGrad = Torch.noGrad()) {
+            NDArray c = m.create(matrix, new Shape(d, d));
+            double[] q = orthonormalColumns(start, d, r);
+            for (int it = 0; it < 300; it++) {
+                q = orthonormalColumns(c.matMul(m.create(q, new Shape(d, r))).toDoubleArray(), d, r);
+            }
+            NDArray qa = m.create(q, new Shape(d, r));
+            double[] small = qa.transpose().matMul(c).matMul(qa).toDoubleArray(); // r x r
+            DMatrixRMaj t = new DMatrixRMaj(r, r, true, small);
+            EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(r, true, true);
+            if (!eig.decompose(t)) {
+                throw new Get4jException("Rayleigh-Ritz eigendecomposition failed");
+            }
+            Integer[] order = new Integer[r];
+            double[] values = new double[r];
+            for (int j = 0; j < r; j++) {
+                order[j] = j;
+                values[j] = eig.getEigenvalue(j).getReal();
+            }
+            java.util.Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
+            double[] rotation = new double[r * r];
+            double[] sorted = new double[r];
+            for (int j = 0; j < r; j++) {
+                sorted[j] = values[order[j]];
+                DMatrixRMaj v = eig.getEigenVector(order[j]);
+                for (int i = 0; i < r; i++) {
+                    rotation[i * r + j] = v.get(i, 0);
+                }
+            }
+            double[] vectors = qa.matMul(m.create(rotation, new Shape(r, r))).toDoubleArray();
+            return new Eigen(sorted, vectors);
+        }
+    }
+
+    /** Gram-Schmidt (twice, for stability) on the columns of a d x r row-major matrix. */
+    private static double[] orthonormalColumns(double[] a, int d, int r) {
+        double[] q = a.clone();
+        for (int pass = 0; pass < 2; pass++) {
+            for (int j = 0; j < r; j++) {
+                for (int k = 0; k < j; k++) {
+                    double dot = 0;
+                    for (int i = 0; i < d; i++) {
+                        dot += q[i * r + j] * q[i * r + k];
+                    }
+                    for (int i = 0; i < d; i++) {
+                        q[i * r + j] -= dot * q[i * r + k];
+                    }
+                }
+                double norm = 0;
+                for (int i = 0; i < d; i++) {
+                    norm += q[i * r + j] * q[i * r + j];
+                }
+                norm = Math.sqrt(norm);
+                for (int i = 0; i < d; i++) {
+                    q[i * r + j] = norm > 0 ? q[i * r + j] / norm : 0;
+                }
+            }
+        }
+        return q;
     }
 
     /** Unbiased covariance (N - 1) of rows, via a float64 matrix product on the engine. */

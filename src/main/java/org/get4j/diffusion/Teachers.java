@@ -29,6 +29,35 @@ public final class Teachers {
         return TorchScriptTeacher.load(manager, file);
     }
 
+    /**
+     * A teacher named on the command line: a file (see {@link #load}), or {@code gmm:mnist[:rank]} /
+     * {@code gmm:fashion-mnist[:rank]} for the analytic teacher fitted to that training set (padded to 32 x 32;
+     * default rank 32), fitted once and cached under the data home's teachers/ folder.
+     */
+    public static Denoiser resolve(NDManager manager, String spec) {
+        if (spec.startsWith("gmm:")) {
+            String[] parts = spec.split(":");
+            org.get4j.data.Dataset dataset;
+            int rank;
+            try {
+                dataset = org.get4j.data.Dataset.byName(parts[1]);
+                rank = parts.length > 2 ? Integer.parseInt(parts[2]) : 32;
+            } catch (RuntimeException e) {
+                throw new Get4jException("teacher '" + spec + "' is not of the form gmm:mnist[:rank]");
+            }
+            Path cache = org.get4j.data.DataHome.resolve().resolve("teachers")
+                    .resolve("gmm-" + dataset.dir() + "-r" + rank + ".safetensors");
+            if (java.nio.file.Files.isRegularFile(cache)) {
+                return GaussianMixtureTeacher.load(manager, cache);
+            }
+            var data = org.get4j.data.Datasets.load(dataset, org.get4j.data.Dataset.Split.TRAIN).padTo(32);
+            GaussianMixtureTeacher g = GaussianMixtureTeacher.fit(manager, data, org.get4j.data.Dataset.CLASSES, rank);
+            g.save(cache);
+            return GaussianMixtureTeacher.load(manager, cache);
+        }
+        return load(manager, Path.of(spec));
+    }
+
     /** Images in about [-1, 1] quantised as the reference does: (x * 127.5 + 128).clip(0, 255) to uint8. */
     public static byte[] toBytes(NDArray images) {
         float[] v = images.toType(DataType.FLOAT32, false).toFloatArray();

@@ -1,0 +1,38 @@
+package org.get4j.pairs;
+
+import java.awt.image.BufferedImage;
+import org.get4j.data.ImageGrid;
+
+/** Pictures of pairs: each noise sample above the image the teacher made from it. */
+public final class PairViews {
+    private PairViews() {}
+
+    /** Two rows per block of pairs: noise (shown as [-3, 3] to grey), then the image ([-1, 1] to grey). */
+    public static BufferedImage grid(Pairs pairs, int scale) {
+        int n = pairs.count();
+        int px = pairs.channels() * pairs.size() * pairs.size();
+        int columns = Math.min(n, 16);
+        int rows = (n + columns - 1) / columns;
+        byte[] tiles = new byte[2 * rows * columns * px];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                int i = r * columns + c;
+                if (i >= n) {
+                    continue;
+                }
+                int noiseTile = (2 * r) * columns + c;
+                int imageTile = (2 * r + 1) * columns + c;
+                for (int j = 0; j < px; j++) {
+                    tiles[noiseTile * px + j] = quantise(pairs.noise()[i * px + j] / 3f);
+                    tiles[imageTile * px + j] = quantise(pairs.images()[i * px + j]);
+                }
+            }
+        }
+        return ImageGrid.of(tiles, 2 * rows * columns, pairs.channels(), pairs.size(), pairs.size(), columns, scale);
+    }
+
+    /** [-1, 1] to 0..255 as the reference quantises: (x * 127.5 + 128) clipped. */
+    public static byte quantise(float x) {
+        return (byte) (int) Math.max(0, Math.min(255, Math.floor(x * 127.5f + 128f)));
+    }
+}
