@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code get4j bench ...}: measurements that print throughput and cost. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Deq.class, BenchCommand.Model.class})
+        subcommands = {BenchCommand.Deq.class, BenchCommand.Model.class, BenchCommand.Pairs.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -155,6 +155,36 @@ final class BenchCommand implements Runnable {
                     throw new java.io.UncheckedIOException("cannot write " + out + ".md: " + e.getMessage(), e);
                 }
             }
+        }
+    }
+
+    @Command(name = "pairs", mixinStandardHelpOptions = true,
+            description = "Pairs per second of teachers under the EDM sampler (35 evaluations), and time outside the network.")
+    static final class Pairs implements Runnable {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--teacher", split = ",", required = true, paramLabel = "T",
+                description = "Teachers: files or gmm:mnist (comma-separated).") List<String> teachers;
+        @Option(names = "--pairs", defaultValue = "256") int pairs;
+        @Option(names = "--batch", defaultValue = "128") int batch;
+        @Option(names = "--steps", defaultValue = "18") int steps;
+
+        @Override
+        public void run() {
+            if (pairs < 1 || batch < 1 || steps < 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pairs, --batch, --steps must be positive");
+            }
+            List<org.get4j.bench.PairBenchmark.Row> rows = new java.util.ArrayList<>();
+            try (NDManager m = TorchRuntime.newManager()) {
+                for (String t : teachers) {
+                    rows.add(org.get4j.bench.PairBenchmark.run(m, t, org.get4j.diffusion.Teachers.resolve(m, t),
+                            org.get4j.diffusion.SamplerConfig.reference().withSteps(steps), pairs, batch));
+                }
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            w.print(org.get4j.bench.PairBenchmark.markdown(rows));
+            w.printf("threads: %d, device: %s%n", TorchRuntime.threads(), TorchRuntime.defaultDevice());
+            w.flush();
         }
     }
 }

@@ -109,11 +109,18 @@ public final class Checkpoints {
 
     /** Writes a get4j checkpoint: the model's weights, optionally EMA weights, the config and extra metadata. */
     public static void save(Path file, Generator model, Generator ema, Map<String, String> metadata) {
+        save(file, model, ema, Map.of(), metadata);
+    }
+
+    /** As {@link #save(Path, Generator, Generator, Map)}, plus extra tensors (optimizer state) under their names. */
+    public static void save(Path file, Generator model, Generator ema, Map<String, HostTensor> extra,
+            Map<String, String> metadata) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         model.stateDict().forEach((k, p) -> tensors.put("model." + k, HostTensor.of(p.getArray())));
         if (ema != null) {
             ema.stateDict().forEach((k, p) -> tensors.put("ema." + k, HostTensor.of(p.getArray())));
         }
+        tensors.putAll(extra);
         Map<String, String> meta = new LinkedHashMap<>(metadata);
         meta.put("get4j.format", FORMAT);
         meta.put("get4j.version", Versions.get4j());

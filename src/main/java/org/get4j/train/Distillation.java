@@ -1,0 +1,266 @@
+package org.get4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.get4j.Get4jException;
+import org.get4j.io.Checksums;
+import org.get4j.io.HostTensor;
+import org.get4j.io.SafeTensors;
+import org.get4j.model.Checkpoints;
+import org.get4j.model.Generator;
+import org.get4j.model.ModelConfig;
+import org.get4j.pairs.PairManifest;
+import org.get4j.pairs.PairStore;
+import org.get4j.pairs.Pairs;
+import org.get4j.runtime.Versions;
+
+/**
+ * Offline distillation: the student learns the teacher's noise-to-image map from a pair store. Batches, initial
+ * states and model initialisation are pure functions of (seed, step), so a run resumed from a checkpoint equals an
+ * uninterrupted one bit for bit on the CPU. Writes into its folder: {@code run.json} (full configuration, data
+ * manifest checksum, versions), {@code metrics.csv} (one row per logged step, read directly by Tablesaw),
+ * {@code checkpoint.safetensors} (model, EMA, optimizer, step; atomic, every N steps and at the end).
+ */
+public final class Distillation {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ModelConfig modelConfig;
+    private final TrainConfig config;
+    private final PairStore pairs;
+    private final Path dir;
+
+    public Distillation(ModelConfig modelConfig, TrainConfig config, PairStore pairs, Path dir) {
+        PairManifest m = pairs.manifest();
+        if (m.channels() != modelConfig.channels() || m.imageSize() != modelConfig.imageSize()) {
+            throw new Get4jException("pairs in " + pairs.dir() + " are " + m.channels() + "x" + m.imageSize() + "x"
+                    + m.imageSize() + "; the model takes " + modelConfig.channels() + "x" + modelConfig.imageSize()
+                    + "x" + modelConfig.imageSize());
+        }
+        if (m.numClasses() != modelConfig.numClasses()) {
+            throw new Get4jException("pairs have " + m.numClasses() + " classes, the model " + modelConfig.numClasses()
+                    + " (use --classes " + m.numClasses() + ")");
+        }
+        this.modelConfig = modelConfig;
+        this.config = config;
+        this.pairs = pairs;
+        this.dir = dir;
+    }
+
+    public Path checkpointFile() {
+        return dir.resolve("checkpoint.safetensors");
+    }
+
+    public Path metricsFile() {
+        return dir.resolve("metrics.csv");
+    }
+
+    /** One logged step (the means over the steps since the last log). */
+    public record Log(long step, double[] stateLosses, double loss, double lr, double gradNorm, double imagesPerSecond,
+            long elapsedMillis) {}
+
+    /** Trains to {@code config.steps()}, resuming from the checkpoint when asked and present. Returns the EMA model. */
+    public Generator run(NDManager manager, boolean resume, Consumer<Log> progress) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        String dataSha = Checksums.sha256(pairs.dir().resolve(PairManifest.FILE));
+        manager.getEngine().setRandomSeed((int) config.seed());
+        Generator model = Generator.create(modelConfig, manager);
+        Generator ema = Generator.create(modelConfig, manager);
+        AdamW optimizer = AdamW.withDefaults(model.trainableArrays(), config.weightDecay());
+        Ema average = new Ema(ema.trainableArrays(), model.trainableArrays(), config.emaDecay(), config.emaWarmup());
+        average.reset();
+        long start = 0;
+        if (resume && Files.isRegularFile(checkpointFile())) {
+            start = restore(model, ema, optimizer, dataSha);
+            truncateMetrics(start);
+        } else {
+            writeRunRecord(dataSha);
+            write(metricsFile(), header(), false);
+        }
+        DistillationStep step = new DistillationStep(model, optimizer, config);
+        ParameterStore ps = new ParameterStore(manager, false);
+        long window = System.nanoTime();
+        long began = System.nanoTime();
+        List<DistillationStep.Result> results = new ArrayList<>();
+        for (long k = start; k < config.steps(); k++) {
+            manager.getEngine().setRandomSeed((int) (config.seed() * 1_000_003L + k));
+            try (NDScope scope = new NDScope(); NDManager batchManager = manager.newSubManager()) {
+                Pairs batch = pairs.batch(config.seed(), k, config.batch());
+                NDArray noise = batch.noiseArray(batchManager);
+                NDArray target = batch.imageArray(batchManager);
+                NDArray labels = batch.labelArray(batchManager);
+                results.add(step.step(ps, noise, labels, target, null, config.lrAt(k)));
+            }
+            average.update(k);
+            long done = k + 1;
+            if (done % config.logEvery() == 0 || done == config.steps()) {
+                double seconds = (System.nanoTime() - window) / 1e9;
+                Log log = summarise(done, results, config.lrAt(k), results.size() * config.batch() / seconds,
+                        (System.nanoTime() - began) / 1_000_000);
+                write(metricsFile(), row(log), true);
+                progress.accept(log);
+                results.clear();
+                window = System.nanoTime();
+            }
+            if (done % config.checkpointEvery() == 0 || done == config.steps()) {
+                checkpoint(model, ema, optimizer, done, dataSha);
+            }
+        }
+        return ema;
+    }
+
+    /** Drops metric rows logged after the checkpoint a resumed run continues from (they will be logged again). */
+    private void truncateMetrics(long step) {
+        try {
+            if (!Files.isRegularFile(metricsFile())) {
+                write(metricsFile(), header(), false);
+                return;
+            }
+            List<String> lines = Files.readAllLines(metricsFile());
+            StringBuilder kept = new StringBuilder(lines.get(0)).append('\n');
+            for (String line : lines.subList(1, lines.size())) {
+                if (!line.isBlank() && Long.parseLong(line.substring(0, line.indexOf(','))) <= step) {
+                    kept.append(line).append('\n');
+                }
+            }
+            write(metricsFile(), kept.toString(), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Log summarise(long step, List<DistillationStep.Result> results, double lr, double imagesPerSecond,
+            long elapsed) {
+        int states = results.get(0).stateLosses().length;
+        double[] mean = new double[states];
+        double loss = 0;
+        double grad = 0;
+        for (DistillationStep.Result r : results) {
+            for (int s = 0; s < states; s++) {
+                mean[s] += r.stateLosses()[s] / results.size();
+            }
+            loss += r.loss() / results.size();
+            grad += r.gradNorm() / results.size();
+        }
+        return new Log(step, mean, loss, lr, grad, imagesPerSecond, elapsed);
+    }
+
+    private int states() {
+        return modelConfig.arch() == ModelConfig.Arch.GET && config.gradient() == TrainConfig.Gradient.PHANTOM
+                ? config.unroll() : 1;
+    }
+
+    private String header() {
+        StringBuilder sb = new StringBuilder("step");
+        for (int s = 1; s <= states(); s++) {
+            sb.append(",loss_state_").append(s);
+        }
+        return sb.append(",loss,lr,grad_norm,images_per_second,elapsed_ms\n").toString();
+    }
+
+    private static String row(Log log) {
+        StringBuilder sb = new StringBuilder(Long.toString(log.step()));
+        for (double l : log.stateLosses()) {
+            sb.append(',').append(String.format("%.6f", l));
+        }
+        return sb.append(String.format(",%.6f,%.6g,%.5f,%.2f,%d%n", log.loss(), log.lr(), log.gradNorm(),
+                log.imagesPerSecond(), log.elapsedMillis())).toString();
+    }
+
+    private void checkpoint(Generator model, Generator ema, AdamW optimizer, long step, String dataSha) {
+        Map<String, HostTensor> extra = new LinkedHashMap<>();
+        for (int i = 0; i < optimizer.firstMoments().size(); i++) {
+            extra.put("opt.m." + i, HostTensor.of(optimizer.firstMoments().get(i)));
+            extra.put("opt.v." + i, HostTensor.of(optimizer.secondMoments().get(i)));
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("step", Long.toString(step));
+        meta.put("opt.steps", Long.toString(optimizer.steps()));
+        meta.put("pairs.manifest_sha256", dataSha);
+        meta.put("pairs.teacher", pairs.manifest().teacher());
+        try {
+            meta.put("train_config", JSON.writeValueAsString(config.toMap()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Checkpoints.save(checkpointFile(), model, ema, extra, meta);
+    }
+
+    private long restore(Generator model, Generator ema, AdamW optimizer, String dataSha) {
+        SafeTensors.Contents c = SafeTensors.read(checkpointFile());
+        ModelConfig recorded = Checkpoints.configOf(c, checkpointFile());
+        if (!recorded.equals(modelConfig)) {
+            throw new Get4jException(checkpointFile() + " holds a model " + recorded.toMap() + ", not " + modelConfig.toMap());
+        }
+        if (!dataSha.equals(c.metadata().get("pairs.manifest_sha256"))) {
+            throw new Get4jException(checkpointFile() + " was trained on other pairs (manifest SHA-256 "
+                    + c.metadata().get("pairs.manifest_sha256") + ", now " + dataSha + ")");
+        }
+        Map<String, HostTensor> m = new LinkedHashMap<>();
+        Map<String, HostTensor> e = new LinkedHashMap<>();
+        c.tensors().forEach((k, v) -> {
+            if (k.startsWith("model.")) {
+                m.put(k.substring(6), v);
+            } else if (k.startsWith("ema.")) {
+                e.put(k.substring(4), v);
+            }
+        });
+        Checkpoints.loadStateDict(model, m, checkpointFile().toString(), true);
+        Checkpoints.loadStateDict(ema, e, checkpointFile().toString(), true);
+        List<float[]> first = new ArrayList<>();
+        List<float[]> second = new ArrayList<>();
+        for (int i = 0; i < optimizer.firstMoments().size(); i++) {
+            first.add(c.tensors().get("opt.m." + i).toFloatArray());
+            second.add(c.tensors().get("opt.v." + i).toFloatArray());
+        }
+        optimizer.restore(Long.parseLong(c.metadata().get("opt.steps")), first, second);
+        return Long.parseLong(c.metadata().get("step"));
+    }
+
+    private void writeRunRecord(String dataSha) {
+        Map<String, Object> run = new LinkedHashMap<>();
+        run.put("kind", "distillation");
+        run.put("model", modelConfig.toMap());
+        run.put("parameters", modelConfig.parameterCount());
+        run.put("train", config.toMap());
+        run.put("pairs", Map.of("dir", pairs.dir().toString(), "manifest_sha256", dataSha, "teacher",
+                pairs.manifest().teacher(), "count", pairs.size()));
+        run.put("versions", Map.of("get4j", Versions.get4j(), "djl", Versions.djl(), "pytorch", Versions.pytorch(),
+                "java", Versions.java()));
+        try {
+            org.get4j.io.AtomicFiles.write(dir.resolve("run.json"), JSON.writeValueAsBytes(run));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Path file, String text, boolean append) {
+        try {
+            if (append) {
+                Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } else {
+                org.get4j.io.AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

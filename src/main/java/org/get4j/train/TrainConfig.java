@@ -1,0 +1,66 @@
+package org.get4j.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.get4j.Get4jException;
+import org.get4j.deq.SolverConfig;
+
+/**
+ * Everything that defines a distillation run besides the model and the data. Defaults are the reference's
+ * recipe (AdamW lr 1e-4, no weight decay, no warm-up, EMA 0.9999, 6 unrolled states with weights 0.8^(6-k), L1),
+ * except the step count and batch, which the user sets.
+ *
+ * @param gradient PHANTOM (k unrolled steps, deep supervision) or IMPLICIT (solve, implicit differentiation;
+ *     only the equilibrium is supervised)
+ * @param jacobianWeight weight of the Jacobian penalty ||J||_F^2 / dim at the final state (0: off)
+ */
+public record TrainConfig(int steps, int batch, double lr, int warmup, double weightDecay, double emaDecay,
+        boolean emaWarmup, int unroll, double gamma, DistillationStep.Distance distance, Gradient gradient,
+        SolverConfig forwardSolver, SolverConfig backwardSolver, double jacobianWeight, int checkpointEvery,
+        int logEvery, long seed) {
+
+    /** How gradients reach the equilibrium blocks. */
+    public enum Gradient { PHANTOM, IMPLICIT }
+
+    public TrainConfig {
+        if (steps < 1 || batch < 1 || !(lr > 0) || warmup < 0 || weightDecay < 0 || !(emaDecay > 0 && emaDecay < 1)
+                || unroll < 1 || !(gamma > 0 && gamma <= 1) || jacobianWeight < 0 || checkpointEvery < 1
+                || logEvery < 1) {
+            throw new Get4jException("training config: invalid values in " + this);
+        }
+    }
+
+    /** The reference's recipe for the given length and batch. */
+    public static TrainConfig reference(int steps, int batch) {
+        return new TrainConfig(steps, batch, 1e-4, 0, 0, 0.9999, false, 6, 0.8, DistillationStep.Distance.L1,
+                Gradient.PHANTOM, SolverConfig.builder().maxIter(30).tol(1e-3).build(),
+                SolverConfig.builder().maxIter(30).tol(1e-4).build(), 0, 1000, 50, 0);
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("steps", steps);
+        m.put("batch", batch);
+        m.put("lr", lr);
+        m.put("warmup", warmup);
+        m.put("weight_decay", weightDecay);
+        m.put("ema_decay", emaDecay);
+        m.put("ema_warmup", emaWarmup);
+        m.put("unroll", unroll);
+        m.put("gamma", gamma);
+        m.put("distance", distance.name());
+        m.put("gradient", gradient.name());
+        m.put("forward_solver", forwardSolver.toMap());
+        m.put("backward_solver", backwardSolver.toMap());
+        m.put("jacobian_weight", jacobianWeight);
+        m.put("checkpoint_every", checkpointEvery);
+        m.put("log_every", logEvery);
+        m.put("seed", seed);
+        return m;
+    }
+
+    /** The learning rate at a step: linear warm-up, then constant. */
+    public double lrAt(long step) {
+        return warmup == 0 ? lr : lr * Math.min(1.0, (step + 1.0) / warmup);
+    }
+}

@@ -1,0 +1,102 @@
+package org.get4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.get4j.deq.SolverConfig;
+import org.get4j.diffusion.GaussianMixtureTeacher;
+import org.get4j.diffusion.SamplerConfig;
+import org.get4j.io.HostTensor;
+import org.get4j.io.SafeTensors;
+import org.get4j.model.ModelConfig;
+import org.get4j.pairs.PairGenerator;
+import org.get4j.pairs.PairStore;
+import org.get4j.pairs.SeedRange;
+import org.get4j.runtime.TorchRuntime;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+
+class DistillationTest {
+    @TempDir
+    static Path dir;
+    private static Path pairs;
+
+    /** 40 pairs of 1x16x16 images from a small analytic teacher. */
+    @BeforeAll
+    static void makePairs() {
+        int d = 256;
+        double[] means = new double[d];
+        double[] bases = new double[d * 2];
+        for (int i = 0; i < d; i++) {
+            means[i] = Math.sin(i / 10.0) * 0.5;
+        }
+        bases[0] = 1;
+        bases[3 * 2 + 1] = 1;
+        pairs = dir.resolve("pairs");
+        try (NDManager m = TorchRuntime.newManager();
+                GaussianMixtureTeacher t = GaussianMixtureTeacher.of(m, 1, 16, 2, means, bases, new double[] {0.4, 0.2},
+                        new double[] {0.01}, new double[] {1})) {
+            new PairGenerator(t, SamplerConfig.reference().withSteps(4), SeedRange.parse("0-39"), 16, 16, false)
+                    .generate(m, pairs, p -> { });
+        }
+    }
+
+    private static final ModelConfig GET = ModelConfig.get(16, 1, 4, 32, 4, 1, 3, 2, 0);
+
+    private static TrainConfig config(int steps, TrainConfig.Gradient gradient, double jacobian) {
+        return new TrainConfig(steps, 8, 3e-3, 2, 0, 0.99, true, 3, 0.8, DistillationStep.Distance.L1, gradient,
+                SolverConfig.builder().maxIter(8).tol(1e-3).build(), SolverConfig.builder().maxIter(8).tol(1e-4).build(),
+                jacobian, 3, 1, 11);
+    }
+
+    private static List<Distillation.Log> train(ModelConfig model, TrainConfig c, Path out, boolean resume) {
+        List<Distillation.Log> logs = new ArrayList<>();
+        try (NDManager m = TorchRuntime.newManager()) {
+            new Distillation(model, c, PairStore.open(pairs, null), out).run(m, resume, logs::add);
+        }
+        return logs;
+    }
+
+    @Test
+    void aResumedRunEqualsAnUninterruptedOneBitForBit() throws Exception {
+        train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("a"), false);
+        train(GET, config(3, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("b"), false);
+        train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("b"), true);
+        Map<String, HostTensor> a = SafeTensors.read(dir.resolve("a/checkpoint.safetensors")).tensors();
+        Map<String, HostTensor> b = SafeTensors.read(dir.resolve("b/checkpoint.safetensors")).tensors();
+        assertEquals(a.keySet(), b.keySet());
+        for (var e : a.entrySet()) {
+            assertArrayEquals(e.getValue().data(), b.get(e.getKey()).data(), e.getKey());
+        }
+        Table metrics = Table.read().csv(dir.resolve("b/metrics.csv").toFile());
+        assertEquals(6, metrics.rowCount());
+        assertTrue(metrics.columnNames().containsAll(List.of("step", "loss_state_1", "loss_state_3", "loss", "lr",
+                "grad_norm", "images_per_second")));
+    }
+
+    @Test
+    void trainingLowersTheLossForEveryObjectiveAndTheVit() {
+        ModelConfig vit = ModelConfig.vit(16, 1, 4, 32, 4, 2, 0);
+        for (Object[] run : new Object[][] {{GET, TrainConfig.Gradient.PHANTOM, 0.0}, {GET, TrainConfig.Gradient.IMPLICIT, 0.0},
+            {GET, TrainConfig.Gradient.PHANTOM, 0.1}, {vit, TrainConfig.Gradient.PHANTOM, 0.0}}) {
+            ModelConfig model = (ModelConfig) run[0];
+            List<Distillation.Log> logs = train(model, config(30, (TrainConfig.Gradient) run[1], (double) run[2]),
+                    dir.resolve("run-" + logsName(run)), false);
+            double first = logs.get(0).loss();
+            double last = logs.get(logs.size() - 1).loss();
+            assertTrue(last < 0.8 * first, logsName(run) + ": loss " + first + " -> " + last);
+        }
+    }
+
+    private static String logsName(Object[] run) {
+        return ((ModelConfig) run[0]).arch() + "-" + run[1] + "-" + run[2];
+    }
+}
