@@ -35,6 +35,21 @@ public final class Torch {
         JniUtils.backward((PtNDArray) output, (PtNDArray) grad, keepGraph, createGraph);
     }
 
+    /**
+     * Calls a TorchScript module's forward with a tensor and a boolean (e.g. the FID Inception's
+     * {@code forward(img, return_features=True)}), which DJL's NDList interface cannot express.
+     */
+    public static NDArray callScript(ai.djl.nn.Block block, NDArray input, boolean flag) {
+        if (!(block instanceof ai.djl.pytorch.engine.PtSymbolBlock script)) {
+            throw new IllegalArgumentException("not a TorchScript module: " + block.getClass().getSimpleName());
+        }
+        try (ai.djl.pytorch.jni.IValue x = ai.djl.pytorch.jni.IValue.from((PtNDArray) input);
+                ai.djl.pytorch.jni.IValue f = ai.djl.pytorch.jni.IValue.from(flag);
+                ai.djl.pytorch.jni.IValue out = script.forward(x, f)) {
+            return out.toTensor((ai.djl.pytorch.engine.PtNDManager) input.getManager());
+        }
+    }
+
     /** Sets a leaf's accumulated gradient to zero in place. */
     public static void zeroGrad(NDArray leaf) {
         JniUtils.zeroGrad((PtNDArray) leaf);

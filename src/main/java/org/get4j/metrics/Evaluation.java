@@ -1,0 +1,147 @@
+package org.get4j.metrics;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.get4j.Get4jException;
+import org.get4j.data.ImageSet;
+import org.get4j.runtime.Torch;
+
+/** Distances, scores and fidelity, each computed in batches so that 50k images need little memory. */
+public final class Evaluation {
+    private Evaluation() {}
+
+    /** Images in [-1, 1], (N, C, H, W), read in ranges. */
+    public interface ImageSource {
+        long size();
+
+        NDArray batch(NDManager manager, long from, long to);
+
+        static ImageSource of(ImageSet set) {
+            return new ImageSource() {
+                @Override
+                public long size() {
+                    return set.size();
+                }
+
+                @Override
+                public NDArray batch(NDManager manager, long from, long to) {
+                    return set.toFloat(manager, (int) from, (int) to);
+                }
+            };
+        }
+
+        /** A seeded random subset of n images of a set (for the real-versus-real floor). */
+        static ImageSource subset(ImageSet set, int n, long seed) {
+            if (n > set.size()) {
+                throw new Get4jException("cannot draw " + n + " images from " + set.size());
+            }
+            int[] order = new int[set.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Random r = new Random(seed);
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            int[] chosen = java.util.Arrays.copyOf(order, n);
+            return new ImageSource() {
+                @Override
+                public long size() {
+                    return n;
+                }
+
+                @Override
+                public NDArray batch(NDManager manager, long from, long to) {
+                    return set.toFloat(manager, java.util.Arrays.copyOfRange(chosen, (int) from, (int) to));
+                }
+            };
+        }
+    }
+
+    public static FeatureStatistics statistics(FeatureExtractor fx, ImageSource images, int batch) {
+        FeatureStatistics stats = new FeatureStatistics(fx.dim());
+        for (long b = 0; b < images.size(); b += batch) {
+            try (NDManager m = org.get4j.runtime.TorchRuntime.newManager(); Torch.GradMode noGrad = Torch.noGrad()) {
+                stats.add(fx.features(images.batch(m, b, Math.min(images.size(), b + batch))));
+            }
+        }
+        return stats;
+    }
+
+    /** Statistics of a reference set, computed once and cached as .npz under {@code cache}. */
+    public static FeatureStatistics cachedStatistics(FeatureExtractor fx, ImageSet set, Path cache) {
+        if (Files.isRegularFile(cache)) {
+            return FeatureStatistics.load(cache);
+        }
+        FeatureStatistics s = statistics(fx, ImageSource.of(set), 1000);
+        try {
+            Files.createDirectories(cache.toAbsolutePath().getParent());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        s.save(cache);
+        return s;
+    }
+
+    /**
+     * The classifier score, the Inception Score's analogue on a classifier's own probabilities:
+     * exp(E_x KL(p(y|x) || p(y))), between 1 and the number of classes (high: confident and diverse).
+     */
+    public static double classifierScore(FeatureExtractor fx, ImageSource images, int batch) {
+        int n = (int) images.size();
+        double[][] probs = new double[n][];
+        for (int b = 0; b < n; b += batch) {
+            try (NDManager m = org.get4j.runtime.TorchRuntime.newManager()) {
+                NDArray p = fx.probabilities(images.batch(m, b, Math.min(n, b + batch)));
+                if (p == null) {
+                    throw new Get4jException(fx.metricName() + " features have no class probabilities");
+                }
+                int k = (int) p.getShape().get(1);
+                double[] v = p.toType(DataType.FLOAT64, false).toDoubleArray();
+                for (int i = 0; i < v.length / k; i++) {
+                    probs[b + i] = java.util.Arrays.copyOfRange(v, i * k, (i + 1) * k);
+                }
+            }
+        }
+        int k = probs[0].length;
+        double[] marginal = new double[k];
+        for (double[] p : probs) {
+            for (int c = 0; c < k; c++) {
+                marginal[c] += p[c] / n;
+            }
+        }
+        double kl = 0;
+        for (double[] p : probs) {
+            for (int c = 0; c < k; c++) {
+                if (p[c] > 0) {
+                    kl += p[c] * (Math.log(p[c]) - Math.log(marginal[c])) / n;
+                }
+            }
+        }
+        return Math.exp(kl);
+    }
+
+    /** How closely the student reproduces the teacher on the same noise: mean |x_s - x_t| and PSNR (range 2). */
+    public record Fidelity(double l1, double psnr) {}
+
+    public static Fidelity fidelity(float[] student, float[] teacher) {
+        if (student.length != teacher.length) {
+            throw new IllegalArgumentException(student.length + " vs " + teacher.length + " values");
+        }
+        double l1 = 0;
+        double mse = 0;
+        for (int i = 0; i < student.length; i++) {
+            double d = student[i] - teacher[i];
+            l1 += Math.abs(d) / student.length;
+            mse += d * d / student.length;
+        }
+        return new Fidelity(l1, 10 * Math.log10(4.0 / mse));
+    }
+}

@@ -1,0 +1,101 @@
+package org.get4j.metrics;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.get4j.Get4jException;
+import org.get4j.runtime.Torch;
+import org.get4j.runtime.TorchRuntime;
+
+/**
+ * Images to feature vectors for distances and scores. Two kinds: the LeNet classifiers trained in the project
+ * ("FD-LeNet" on their features; never call it FID), and the TF-Inception of the diffusion literature as a
+ * user-supplied TorchScript file (the FID network).
+ */
+public interface FeatureExtractor {
+    /** Features (N, D) of images (N, C, H, W) in [-1, 1]. */
+    NDArray features(NDArray images);
+
+    int dim();
+
+    /** The metric's honest name: "FD-LeNet-MNIST", "FID" ... */
+    String metricName();
+
+    /** Class probabilities (N, K) for the classifier score, or null when the extractor is not a classifier. */
+    default NDArray probabilities(NDArray images) {
+        return null;
+    }
+
+    /** A LeNet classifier file. */
+    static FeatureExtractor lenet(NDManager manager, Path file, String name) {
+        LeNet net = LeNet.load(manager, file);
+        return new FeatureExtractor() {
+            @Override
+            public NDArray features(NDArray images) {
+                return net.featuresOf(images);
+            }
+
+            @Override
+            public int dim() {
+                return LeNet.FEATURES;
+            }
+
+            @Override
+            public String metricName() {
+                return "FD-" + name;
+            }
+
+            @Override
+            public NDArray probabilities(NDArray images) {
+                try (Torch.GradMode noGrad = Torch.noGrad()) {
+                    return net.logits(new ai.djl.training.ParameterStore(images.getManager(), false),
+                            net.featuresOf(images), false).softmax(1);
+                }
+            }
+        };
+    }
+
+    /**
+     * The FID Inception as TorchScript ({@code inception-2015-12-05.pt}): called on uint8 NCHW RGB images with
+     * return_features=True, 2048-d. Images are quantised as the reference does, (x * 127.5 + 128) clipped to
+     * [0, 255]; grey images are repeated to three channels.
+     */
+    static FeatureExtractor inception(NDManager manager, Path file) {
+        TorchRuntime.configure();
+        Model model = Model.newInstance("inception", manager.getDevice(), TorchRuntime.ENGINE);
+        try {
+            model.load(file);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new Get4jException(file + " is not a loadable TorchScript Inception: " + e.getMessage(), e);
+        }
+        return new FeatureExtractor() {
+            @Override
+            public NDArray features(NDArray images) {
+                try (Torch.GradMode noGrad = Torch.noGrad()) {
+                    NDArray x = images.toType(DataType.FLOAT32, false).mul(127.5).add(128).floor().clip(0, 255)
+                            .toType(DataType.UINT8, false);
+                    if (x.getShape().get(1) == 1) {
+                        x = x.repeat(1, 3);
+                    }
+                    NDArray f = Torch.callScript(model.getBlock(), x, true);
+                    return f.reshape(f.getShape().get(0), -1);
+                }
+            }
+
+            @Override
+            public int dim() {
+                return 2048;
+            }
+
+            @Override
+            public String metricName() {
+                return "FID";
+            }
+        };
+    }
+}

@@ -1,0 +1,92 @@
+package org.get4j.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Path;
+import java.util.Map;
+import org.get4j.io.HostTensor;
+import org.get4j.model.torch.TorchFile;
+import org.get4j.runtime.TorchRuntime;
+import org.junit.jupiter.api.Test;
+
+class EvaluationTest {
+    /** A fake classifier whose probabilities are given rows. */
+    private static FeatureExtractor fixed(double[][] rows) {
+        return new FeatureExtractor() {
+            @Override
+            public NDArray features(NDArray images) {
+                return images.reshape(images.getShape().get(0), -1);
+            }
+
+            @Override
+            public int dim() {
+                return 1;
+            }
+
+            @Override
+            public String metricName() {
+                return "test";
+            }
+
+            @Override
+            public NDArray probabilities(NDArray images) {
+                long[] idx = images.reshape(-1).toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+                double[] flat = new double[idx.length * rows[0].length];
+                for (int i = 0; i < idx.length; i++) {
+                    System.arraycopy(rows[(int) idx[i]], 0, flat, i * rows[0].length, rows[0].length);
+                }
+                return images.getManager().create(flat, new Shape(idx.length, rows[0].length));
+            }
+        };
+    }
+
+    private static Evaluation.ImageSource indices(int n) {
+        return new Evaluation.ImageSource() {
+            @Override
+            public long size() {
+                return n;
+            }
+
+            @Override
+            public NDArray batch(NDManager m, long from, long to) {
+                float[] v = new float[(int) (to - from)];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = from + i;
+                }
+                return m.create(v, new Shape(v.length, 1, 1, 1));
+            }
+        };
+    }
+
+    @Test
+    void classifierScoreClosedForms() {
+        // confident and balanced over 4 classes: exp(log 4) = 4; always the same class: 1
+        double[][] confident = {{1, 0, 0, 0}, {0, 1, 0, 0}, {0, 0, 1, 0}, {0, 0, 0, 1}};
+        assertEquals(4.0, Evaluation.classifierScore(fixed(confident), indices(4), 3), 1e-12);
+        double[][] same = {{0.7, 0.3}, {0.7, 0.3}};
+        assertEquals(1.0, Evaluation.classifierScore(fixed(same), indices(2), 1), 1e-12);
+    }
+
+    @Test
+    void fidelityClosedForm() {
+        Evaluation.Fidelity f = Evaluation.fidelity(new float[] {0.5f, -0.5f}, new float[] {0.25f, -0.25f});
+        assertEquals(0.25, f.l1(), 1e-7);
+        assertEquals(10 * Math.log10(4 / 0.0625), f.psnr(), 1e-6);
+    }
+
+    @Test
+    void inceptionStyleTorchScriptFeaturesMatchTheModule() throws Exception {
+        Path dir = Path.of(EvaluationTest.class.getResource("/fixtures/torchscript").toURI());
+        Map<?, ?> io = (Map<?, ?>) TorchFile.load(dir.resolve("tiny_inception_io.pt"));
+        try (NDManager m = TorchRuntime.newManager()) {
+            FeatureExtractor fx = FeatureExtractor.inception(m, dir.resolve("tiny_inception.pt"));
+            NDArray images = ((HostTensor) io.get("images")).toNDArray(m);
+            assertArrayEquals(((HostTensor) io.get("features")).toFloatArray(), fx.features(images).toFloatArray(), 1e-6f);
+            assertEquals("FID", fx.metricName());
+        }
+    }
+}
