@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "get4j", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "One-step diffusion distillation with Deep Equilibrium models (GET) in Java.",
         subcommands = {InfoCommand.class, DataCommand.class, TeacherCommand.class, PairsCommand.class, ParamsCommand.class,
-                ForwardCommand.class, TrainCommand.class, SampleCommand.class, ClassifierCommand.class,
+                ForwardCommand.class, TrainCommand.class, SampleCommand.class, ClassifierCommand.class, FdCommand.class,
+                EvalCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a usage error (unknown option, bad value), as picocli and POSIX tools use. */

@@ -30,6 +30,11 @@ public interface FeatureExtractor {
         return null;
     }
 
+    /** True when {@link #probabilities} answers. */
+    default boolean classifies() {
+        return false;
+    }
+
     /** A LeNet classifier file. */
     static FeatureExtractor lenet(NDManager manager, Path file, String name) {
         LeNet net = LeNet.load(manager, file);
@@ -47,6 +52,11 @@ public interface FeatureExtractor {
             @Override
             public String metricName() {
                 return "FD-" + name;
+            }
+
+            @Override
+            public boolean classifies() {
+                return true;
             }
 
             @Override

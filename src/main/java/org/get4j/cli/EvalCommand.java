@@ -1,0 +1,78 @@
+package org.get4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import org.get4j.data.DataHome;
+import org.get4j.data.Dataset;
+import org.get4j.data.Datasets;
+import org.get4j.data.ImageSet;
+import org.get4j.deq.SolverConfig;
+import org.get4j.deq.SolverKind;
+import org.get4j.metrics.FeatureExtractor;
+import org.get4j.metrics.LeNet;
+import org.get4j.metrics.StudentEvaluation;
+import org.get4j.model.Checkpoints;
+import org.get4j.model.Generator;
+import org.get4j.pairs.PairStore;
+import org.get4j.runtime.TorchRuntime;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code get4j eval}: the results table of a trained student. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = {"Evaluate a student: FD to test and train statistics beside the real-vs-real floor at the same",
+                "sample count, classifier score, fidelity to the teacher on held-out pairs, sampling images/s.",
+                "Writes eval.csv and eval.md next to the checkpoint (or into --out)."})
+final class EvalCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    ModelOptions model = new ModelOptions();
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE") Path checkpoint;
+    @Option(names = "--weights", defaultValue = "ema") String weights;
+    @Option(names = "--n", defaultValue = "10000", description = "Samples (default: ${DEFAULT-VALUE}).") int n;
+    @Option(names = "--iters", defaultValue = "6") int iters;
+    @Option(names = "--solver", defaultValue = "fixed_point") String solver;
+    @Option(names = "--dataset", defaultValue = "mnist", description = "Real data: mnist or fashion-mnist.") String dataset;
+    @Option(names = "--held-out", paramLabel = "PAIRS", description = "Pairs the student did not train on (fidelity).")
+    Path heldOut;
+    @Option(names = "--held-out-count", defaultValue = "1000") int heldOutCount;
+    @Option(names = "--out", paramLabel = "DIR") Path out;
+
+    @Override
+    public void run() {
+        SolverConfig solverConfig;
+        Dataset d;
+        Checkpoints.Weights which;
+        try {
+            solverConfig = SolverConfig.builder().solver(SolverKind.parse(solver)).maxIter(iters).tol(1e-3).build();
+            d = Dataset.byName(dataset);
+            which = Checkpoints.Weights.valueOf(weights.strip().toUpperCase());
+        } catch (RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (n < 2) {
+            throw new ParameterException(spec.commandLine(), "--n must be at least 2");
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        try (NDManager m = TorchRuntime.newManager()) {
+            Generator g = Checkpoints.load(checkpoint, m, model.config(), which);
+            FeatureExtractor fx = Features.extractor(m, d == Dataset.MNIST ? "lenet-mnist" : "lenet-fashion", null);
+            ImageSet train = Datasets.load(d, Dataset.Split.TRAIN).padTo(LeNet.SIZE);
+            ImageSet test = Datasets.load(d, Dataset.Split.TEST).padTo(LeNet.SIZE);
+            StudentEvaluation.Report r = StudentEvaluation.evaluate(m, g.config().arch() + " " + checkpoint.getFileName(),
+                    g, solverConfig, fx, train, test, DataHome.resolve().resolve("stats"),
+                    heldOut == null ? null : PairStore.open(heldOut, null), heldOutCount, n);
+            Path dir = out != null ? out : checkpoint.toAbsolutePath().getParent();
+            r.write(dir);
+            w.print(r.markdown());
+            w.printf("written to %s and %s%n", dir.resolve("eval.csv"), dir.resolve("eval.md"));
+        }
+        w.flush();
+    }
+}

@@ -1,0 +1,65 @@
+package org.get4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.get4j.metrics.Evaluation;
+import org.get4j.metrics.FeatureExtractor;
+import org.get4j.metrics.FeatureStatistics;
+import org.get4j.metrics.FrechetDistance;
+import org.get4j.runtime.TorchRuntime;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code get4j fd A [B]}: the Frechet distance between two inputs, like pytorch-fid's command line. */
+@Command(name = "fd", mixinStandardHelpOptions = true,
+        description = {"Frechet distance between two inputs, each a statistics .npz (mu, sigma), an .npy of images,",
+                "a folder of PNGs, or a dataset split (mnist:test). With one input and --save-stats, only its statistics."})
+final class FdCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+    @Parameters(arity = "1..2", paramLabel = "INPUT") java.util.List<String> inputs;
+    @Option(names = "--features", defaultValue = "lenet-mnist",
+            description = "lenet-mnist, lenet-fashion or inception (default: ${DEFAULT-VALUE}).") String features;
+    @Option(names = "--inception", paramLabel = "FILE", description = "TorchScript Inception for --features inception.")
+    Path inception;
+    @Option(names = "--save-stats", paramLabel = "OUT.npz", description = "Write the first input's statistics.")
+    Path saveStats;
+    @Option(names = "--batch", defaultValue = "500") int batch;
+
+    @Override
+    public void run() {
+        if (inputs.size() == 1 && saveStats == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give two inputs, or one with --save-stats");
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        try (NDManager m = TorchRuntime.newManager()) {
+            FeatureExtractor fx = null;
+            FeatureStatistics[] stats = new FeatureStatistics[inputs.size()];
+            for (int i = 0; i < inputs.size(); i++) {
+                String in = inputs.get(i);
+                if (in.endsWith(".npz") && Files.isRegularFile(Path.of(in))) {
+                    stats[i] = FeatureStatistics.load(Path.of(in));
+                } else {
+                    if (fx == null) {
+                        fx = Features.extractor(m, features, inception);
+                    }
+                    stats[i] = Evaluation.statistics(fx, Features.images(in), batch);
+                }
+            }
+            if (saveStats != null) {
+                stats[0].save(saveStats);
+                w.printf("wrote statistics of %s to %s%n", inputs.get(0), saveStats);
+            }
+            if (stats.length == 2) {
+                String name = fx != null ? fx.metricName() : "FD (" + features + " features)";
+                w.printf("%s: %.4f%n", name, FrechetDistance.between(stats[0], stats[1]));
+            }
+        }
+        w.flush();
+    }
+}

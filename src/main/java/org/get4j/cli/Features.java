@@ -1,0 +1,136 @@
+package org.get4j.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.get4j.Get4jException;
+import org.get4j.data.DataHome;
+import org.get4j.data.Dataset;
+import org.get4j.data.Datasets;
+import org.get4j.data.ImageSet;
+import org.get4j.io.HostTensor;
+import org.get4j.io.Npy;
+import org.get4j.metrics.Evaluation;
+import org.get4j.metrics.FeatureExtractor;
+import org.get4j.metrics.LeNet;
+
+/** Resolving the command line's feature extractors and image inputs. */
+final class Features {
+    private Features() {}
+
+    /** lenet-mnist, lenet-fashion (shipped under data/classifiers), or inception (with a TorchScript file). */
+    static FeatureExtractor extractor(NDManager m, String name, Path inceptionFile) {
+        return switch (name) {
+            case "lenet-mnist" -> FeatureExtractor.lenet(m, classifier("lenet-mnist"), "LeNet-MNIST");
+            case "lenet-fashion", "lenet-fashion-mnist" ->
+                    FeatureExtractor.lenet(m, classifier("lenet-fashion-mnist"), "LeNet-Fashion");
+            case "inception" -> {
+                if (inceptionFile == null) {
+                    throw new Get4jException("--features inception needs the TorchScript file: --inception "
+                            + "inception-2015-12-05.pt (not shipped: no Inception weights are reachable here)");
+                }
+                yield FeatureExtractor.inception(m, inceptionFile);
+            }
+            default -> throw new Get4jException("unknown features '" + name + "' (lenet-mnist, lenet-fashion, inception)");
+        };
+    }
+
+    static Path classifier(String name) {
+        Path file = DataHome.resolve().resolve("classifiers").resolve(name + ".safetensors");
+        if (!Files.isRegularFile(file)) {
+            throw new Get4jException("classifier " + file + " not found: it ships under data/classifiers; train it "
+                    + "with `get4j classifier train --dataset ... --out " + file + "`");
+        }
+        return file;
+    }
+
+    /**
+     * An image input: a dataset split ("mnist:test", "fashion-mnist:train"), an .npy array (N, C, H, W) of floats
+     * in [-1, 1] or uint8, or a folder of PNG files. Images are padded to 32 x 32 when smaller.
+     */
+    static Evaluation.ImageSource images(String spec) {
+        if (spec.matches("[a-z-]+:(train|test)")) {
+            String[] p = spec.split(":");
+            ImageSet set = Datasets.load(Dataset.byName(p[0]), Dataset.Split.valueOf(p[1].toUpperCase()));
+            return Evaluation.ImageSource.of(set.height() < LeNet.SIZE ? set.padTo(LeNet.SIZE) : set);
+        }
+        Path path = Path.of(spec);
+        if (Files.isDirectory(path)) {
+            return pngFolder(path);
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new Get4jException("image input " + spec + " is neither a dataset (mnist:test), an .npy file nor a folder");
+        }
+        HostTensor t = Npy.read(path);
+        if (t.shape().length != 4) {
+            throw new Get4jException(path + ": images must be (N, C, H, W), got " + java.util.Arrays.toString(t.shape()));
+        }
+        boolean bytes = t.dtype() == org.get4j.io.TensorDType.UINT8;
+        float[] values = t.toFloatArray();
+        if (bytes) {
+            for (int i = 0; i < values.length; i++) {
+                values[i] = values[i] / 127.5f - 1f;
+            }
+        }
+        long n = t.shape()[0];
+        int per = (int) (values.length / n);
+        return new Evaluation.ImageSource() {
+            @Override
+            public long size() {
+                return n;
+            }
+
+            @Override
+            public NDArray batch(NDManager manager, long from, long to) {
+                float[] part = java.util.Arrays.copyOfRange(values, (int) from * per, (int) to * per);
+                return manager.create(part, new ai.djl.ndarray.types.Shape(to - from, t.shape()[1], t.shape()[2],
+                        t.shape()[3]));
+            }
+        };
+    }
+
+    private static Evaluation.ImageSource pngFolder(Path dir) {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().toLowerCase().endsWith(".png")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (files.isEmpty()) {
+            throw new Get4jException(dir + " holds no .png files");
+        }
+        byte[][] images = new byte[files.size()][];
+        int size = -1;
+        for (int i = 0; i < files.size(); i++) {
+            try {
+                BufferedImage img = ImageIO.read(files.get(i).toFile());
+                if (img == null || img.getWidth() != img.getHeight() || (size >= 0 && img.getWidth() != size)) {
+                    throw new Get4jException(files.get(i) + ": not a square PNG of the same size as the others");
+                }
+                size = img.getWidth();
+                byte[] grey = new byte[size * size];
+                for (int y = 0; y < size; y++) {
+                    for (int x = 0; x < size; x++) {
+                        grey[y * size + x] = (byte) (img.getRGB(x, y) & 0xff);
+                    }
+                }
+                images[i] = grey;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + files.get(i) + ": " + e.getMessage(), e);
+            }
+        }
+        byte[] all = new byte[images.length * size * size];
+        for (int i = 0; i < images.length; i++) {
+            System.arraycopy(images[i], 0, all, i * size * size, size * size);
+        }
+        ImageSet set = new ImageSet(dir.toString(), all, new int[images.length], 1, size, size);
+        return Evaluation.ImageSource.of(size < LeNet.SIZE ? set.padTo(LeNet.SIZE) : set);
+    }
+}

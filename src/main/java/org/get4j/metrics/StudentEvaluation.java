@@ -1,0 +1,146 @@
+package org.get4j.metrics;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.get4j.data.ImageSet;
+import org.get4j.deq.SolverConfig;
+import org.get4j.io.AtomicFiles;
+import org.get4j.model.Generator;
+import org.get4j.model.GetModel;
+import org.get4j.model.ModelConfig;
+import org.get4j.pairs.PairStore;
+import org.get4j.pairs.Pairs;
+import org.get4j.pairs.SeededNoise;
+
+/**
+ * The results row of one student: distances to the test and train statistics with the real-versus-real floor at
+ * the same sample count beside them, the classifier score, fidelity to the teacher on held-out pairs, and
+ * sampling speed. Samples use seeds from 10^9 on, disjoint from any pair seed. Fidelity needs pairs the student
+ * did not train on: its last {@code heldOutCount} pairs are used (pass a store generated from other seeds).
+ */
+public final class StudentEvaluation {
+    public static final long SAMPLE_SEED = 1_000_000_000L;
+
+    private StudentEvaluation() {}
+
+    /** One evaluation. */
+    public record Report(String model, long parameters, double gmacs, int iterations, String metric, int samples,
+            double fdTest, double fdTrain, double floor, double classifierScore, double fidelityL1, double psnr,
+            double imagesPerSecond) {
+
+        public static String csvHeader() {
+            return "model,parameters,gmacs,iterations,metric,samples,fd_test,fd_train,floor,classifier_score,"
+                    + "fidelity_l1,psnr,images_per_second\n";
+        }
+
+        public String csvRow() {
+            return String.format("%s,%d,%.4f,%d,%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.3f%n", model, parameters, gmacs,
+                    iterations, metric, samples, fdTest, fdTrain, floor, classifierScore, fidelityL1, psnr,
+                    imagesPerSecond);
+        }
+
+        public String markdown() {
+            return String.format("| model | params | GMACs | iters | %1$s test | %1$s train | floor (real vs real, n=%2$d) "
+                    + "| classifier score | fidelity L1 | PSNR (dB) | images/s |%n|---|---|---|---|---|---|---|---|---|---|---|%n"
+                    + "| %3$s | %4$,d | %5$.2f | %6$d | %7$.3f | %8$.3f | %9$.3f | %10$.3f | %11$.4f | %12$.2f | %13$.1f |%n",
+                    metric, samples, model, parameters, gmacs, iterations, fdTest, fdTrain, floor, classifierScore,
+                    fidelityL1, psnr, imagesPerSecond);
+        }
+
+        public void write(Path dir) {
+            try {
+                AtomicFiles.write(dir.resolve("eval.csv"), (csvHeader() + csvRow()).getBytes(StandardCharsets.UTF_8));
+                AtomicFiles.write(dir.resolve("eval.md"), markdown().getBytes(StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Generates n samples (float32, [-1, 1]) with the given solver; returns them and the images/s achieved. */
+    public static float[] sample(NDManager manager, Generator g, SolverConfig solver, int n, int batch, double[] rate) {
+        ModelConfig c = g.config();
+        int px = c.channels() * c.imageSize() * c.imageSize();
+        float[] out = new float[n * px];
+        long nanos = 0;
+        for (int b = 0; b < n; b += batch) {
+            int k = Math.min(batch, n - b);
+            try (NDManager m = manager.newSubManager()) {
+                float[] noise = new float[k * px];
+                long[] labels = c.numClasses() > 0 ? new long[k] : null;
+                for (int i = 0; i < k; i++) {
+                    System.arraycopy(SeededNoise.noise(SAMPLE_SEED + b + i, px), 0, noise, i * px, px);
+                    if (labels != null) {
+                        labels[i] = SeededNoise.label(SAMPLE_SEED + b + i, c.numClasses());
+                    }
+                }
+                NDArray x = m.create(noise, new Shape(k, c.channels(), c.imageSize(), c.imageSize()));
+                NDArray z0 = g instanceof GetModel get ? get.randomState(m, k, SAMPLE_SEED + b) : null;
+                long t0 = System.nanoTime();
+                try (Generator.Sample s = g.sample(new ParameterStore(m, false), x,
+                        labels == null ? null : m.create(labels), z0, solver)) {
+                    float[] images = s.images().toType(DataType.FLOAT32, false).toFloatArray();
+                    nanos += System.nanoTime() - t0;
+                    System.arraycopy(images, 0, out, b * px, k * px);
+                }
+            }
+        }
+        rate[0] = n / (nanos / 1e9);
+        return out;
+    }
+
+    /** An image source over a float buffer of (n, C, H, W). */
+    public static Evaluation.ImageSource buffer(float[] images, ModelConfig c) {
+        int px = c.channels() * c.imageSize() * c.imageSize();
+        return new Evaluation.ImageSource() {
+            @Override
+            public long size() {
+                return images.length / px;
+            }
+
+            @Override
+            public NDArray batch(NDManager m, long from, long to) {
+                return m.create(java.util.Arrays.copyOfRange(images, (int) from * px, (int) to * px),
+                        new Shape(to - from, c.channels(), c.imageSize(), c.imageSize()));
+            }
+        };
+    }
+
+    public static Report evaluate(NDManager manager, String name, Generator g, SolverConfig solver, FeatureExtractor fx,
+            ImageSet train, ImageSet test, Path statsCache, PairStore heldOut, int heldOutCount, int n) {
+        double[] rate = new double[1];
+        float[] samples = sample(manager, g, solver, n, 500, rate);
+        FeatureStatistics ours = Evaluation.statistics(fx, buffer(samples, g.config()), 500);
+        String tag = fx.metricName().toLowerCase();
+        FeatureStatistics testStats = Evaluation.cachedStatistics(fx, test, statsCache.resolve(tag + "-" + test.name() + ".npz"));
+        FeatureStatistics trainStats = Evaluation.cachedStatistics(fx, train, statsCache.resolve(tag + "-" + train.name() + ".npz"));
+        FeatureStatistics real = Evaluation.statistics(fx, Evaluation.ImageSource.subset(train, n, 7), 500);
+        double score = fx.classifies() ? Evaluation.classifierScore(fx, buffer(samples, g.config()), 500) : Double.NaN;
+        double l1 = Double.NaN;
+        double psnr = Double.NaN;
+        if (heldOut != null) {
+            long from = Math.max(0, heldOut.size() - heldOutCount);
+            Pairs p = heldOut.range(from, heldOut.size());
+            try (NDManager m = manager.newSubManager()) {
+                NDArray z0 = g instanceof GetModel get ? get.randomState(m, p.count(), SAMPLE_SEED) : null;
+                try (Generator.Sample s = g.sample(new ParameterStore(m, false), p.noiseArray(m), p.labelArray(m), z0,
+                        solver)) {
+                    Evaluation.Fidelity f = Evaluation.fidelity(s.images().toType(DataType.FLOAT32, false).toFloatArray(),
+                            p.images());
+                    l1 = f.l1();
+                    psnr = f.psnr();
+                }
+            }
+        }
+        ModelConfig c = g.config();
+        int iters = c.arch() == ModelConfig.Arch.GET ? solver.maxIter() : 0;
+        return new Report(name, c.parameterCount(), c.inferenceMacs(Math.max(1, iters)) / 1e9, iters, fx.metricName(), n,
+                FrechetDistance.between(ours, testStats), FrechetDistance.between(ours, trainStats),
+                FrechetDistance.between(real, testStats), score, l1, psnr, rate[0]);
+    }
+}
