@@ -19,4 +19,24 @@ public final class Tables {
         return Table.create(set.name() + " class counts",
                 IntColumn.create("label", labels), IntColumn.create("count", counts));
     }
+
+    /** The shards of a pair store: file, first seed, pairs, SHA-256 (shortened). */
+    public static Table manifest(org.get4j.pairs.PairManifest m) {
+        tech.tablesaw.api.StringColumn file = tech.tablesaw.api.StringColumn.create("shard");
+        tech.tablesaw.api.LongColumn first = tech.tablesaw.api.LongColumn.create("first seed");
+        IntColumn count = IntColumn.create("pairs");
+        tech.tablesaw.api.StringColumn sha = tech.tablesaw.api.StringColumn.create("sha256");
+        for (var s : m.shards()) {
+            file.append(s.file());
+            first.append(s.firstSeed());
+            count.append(s.count());
+            sha.append(s.sha256().substring(0, 16) + "...");
+        }
+        return Table.create("pair store: " + m.count() + " pairs, teacher " + m.teacher(), file, first, count, sha);
+    }
+
+    /** A training run's metrics.csv as a table. */
+    public static Table metrics(java.nio.file.Path csv) {
+        return Table.read().csv(csv.toFile());
+    }
 }

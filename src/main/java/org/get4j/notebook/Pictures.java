@@ -1,0 +1,41 @@
+package org.get4j.notebook;
+
+import ai.djl.ndarray.NDArray;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import org.get4j.data.ImageGrid;
+import org.get4j.diffusion.Teachers;
+
+/** Pictures the notebooks show: grids of generated images and trajectories from noise to image. */
+public final class Pictures {
+    private Pictures() {}
+
+    /** Images (N, C, H, W) in about [-1, 1] as a grid, {@code columns} per row, scale 2. */
+    public static BufferedImage grid(NDArray images, int columns) {
+        long[] s = images.getShape().getShape();
+        return ImageGrid.of(Teachers.toBytes(images), (int) s[0], (int) s[1], (int) s[2], (int) s[3], columns, 2);
+    }
+
+    /**
+     * One sample's path through the sampler: the state at every recorded time step, left to right from pure noise
+     * to the image. States are scaled by 1 / sqrt(1 + sigma^2)-like normalisation so that noisy ones stay visible.
+     */
+    public static BufferedImage trajectory(List<NDArray> states, double[] sigmas, int sample) {
+        int steps = states.size();
+        long[] s = states.get(0).getShape().getShape();
+        int px = (int) (s[1] * s[2] * s[3]);
+        float[] strip = new float[steps * px];
+        for (int t = 0; t < steps; t++) {
+            float[] all = states.get(t).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            double scale = 1.0 / Math.sqrt(1 + sigmas[Math.min(t, sigmas.length - 1)] * sigmas[Math.min(t, sigmas.length - 1)]);
+            for (int j = 0; j < px; j++) {
+                strip[t * px + j] = (float) (all[sample * px + j] * scale);
+            }
+        }
+        byte[] bytes = new byte[strip.length];
+        for (int i = 0; i < strip.length; i++) {
+            bytes[i] = org.get4j.pairs.PairViews.quantise(strip[i]);
+        }
+        return ImageGrid.of(bytes, steps, (int) s[1], (int) s[2], (int) s[3], steps, 3);
+    }
+}
