@@ -132,16 +132,21 @@ public final class TanhDeq implements AutoCloseable {
     private static final SolverConfig EXACT = SolverConfig.builder().solver(SolverKind.BROYDEN).maxIter(500)
             .tol(1e-13).build();
 
+    /** z* solved to 1e-13, as a detached copy owned by {@code m}. */
+    private NDList exactEquilibrium(NDManager m) {
+        try (SolverResult r = solve(EXACT)) {
+            NDList zStar = new NDList(r.state().singletonOrThrow().duplicate());
+            zStar.attach(m);
+            return zStar;
+        }
+    }
+
     /** dL/dW by implicit differentiation (forward and backward solved to 1e-13 by Broyden). */
     public double[] implicitGradient() {
         ImplicitGradient implicit = new ImplicitGradient(EXACT);
         try (NDManager m = manager.newSubManager(); GradientCollector gc = manager.getEngine().newGradientCollector()) {
             Torch.zeroGrad(weight);
-            NDList zStar;
-            try (SolverResult r = solve(EXACT)) {
-                zStar = new NDList(r.state().singletonOrThrow().duplicate());
-                zStar.attach(m);
-            }
+            NDList zStar = exactEquilibrium(m);
             try (ImplicitGradient.Step step = implicit.at(map(), zStar, List.of(weight))) {
                 step.backward(step.state().singletonOrThrow().mul(c).sum());
             }
@@ -153,11 +158,7 @@ public final class TanhDeq implements AutoCloseable {
     public double[] phantomGradient(int k, double tau) {
         try (NDManager m = manager.newSubManager(); GradientCollector gc = manager.getEngine().newGradientCollector()) {
             Torch.zeroGrad(weight);
-            NDList zStar;
-            try (SolverResult r = solve(EXACT)) {
-                zStar = new NDList(r.state().singletonOrThrow().duplicate());
-                zStar.attach(m);
-            }
+            NDList zStar = exactEquilibrium(m);
             NDArray zk = PhantomGradient.step(map(), zStar, k, tau).singletonOrThrow();
             gc.backward(zk.mul(c).sum());
         }

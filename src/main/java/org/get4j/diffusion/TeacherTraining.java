@@ -4,14 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,8 +14,8 @@ import java.util.Random;
 import java.util.function.Consumer;
 import org.get4j.Get4jException;
 import org.get4j.data.ImageSet;
-import org.get4j.io.AtomicFiles;
 import org.get4j.io.HostTensor;
+import org.get4j.io.RunFiles;
 import org.get4j.io.SafeTensors;
 import org.get4j.runtime.Versions;
 import org.get4j.train.AdamW;
@@ -56,8 +50,6 @@ public final class TeacherTraining {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private final EdmTeacher.Config config;
     private final Settings settings;
     private final ImageSet data;
@@ -89,11 +81,7 @@ public final class TeacherTraining {
      * Returns the EMA teacher, also written to teacher.safetensors.
      */
     public EdmTeacher run(NDManager manager, boolean resume, Consumer<Log> progress) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
-        }
+        RunFiles.ensureDir(dir);
         manager.getEngine().setRandomSeed((int) settings.seed()); // the initial weights are part of the run
         EdmTeacher model = new EdmTeacher(config, manager);
         EdmTeacher ema = new EdmTeacher(config, manager);
@@ -109,7 +97,7 @@ public final class TeacherTraining {
         }
         Path log = dir.resolve("train-log.csv");
         if (start == 0) {
-            write(log, "step,loss,lr,images_per_second\n", false);
+            RunFiles.writeText(log, "step,loss,lr,images_per_second\n");
         }
         long windowStart = System.nanoTime();
         double windowLoss = 0;
@@ -132,8 +120,8 @@ public final class TeacherTraining {
             if (done % settings.logEvery() == 0 || done == settings.steps()) {
                 double seconds = (System.nanoTime() - windowStart) / 1e9;
                 Log entry = new Log(done, windowLoss / windowSteps, lr, windowSteps * settings.batch() / seconds);
-                write(log, String.format("%d,%.6f,%.6g,%.2f%n", entry.step(), entry.loss(), entry.lr(),
-                        entry.imagesPerSecond()), true);
+                RunFiles.appendText(log, String.format("%d,%.6f,%.6g,%.2f%n", entry.step(), entry.loss(), entry.lr(),
+                        entry.imagesPerSecond()));
                 progress.accept(entry);
                 windowStart = System.nanoTime();
                 windowLoss = 0;
@@ -215,22 +203,6 @@ public final class TeacherTraining {
         run.put("djl", Versions.djl());
         run.put("pytorch", Versions.pytorch());
         run.put("java", Versions.java());
-        try {
-            AtomicFiles.write(dir.resolve("run.json"), JSON.writeValueAsBytes(run));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void write(Path file, String text, boolean append) {
-        try {
-            if (append) {
-                Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            } else {
-                AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        RunFiles.writeJson(dir.resolve("run.json"), run);
     }
 }

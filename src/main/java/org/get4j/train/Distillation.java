@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +18,7 @@ import java.util.function.Consumer;
 import org.get4j.Get4jException;
 import org.get4j.io.Checksums;
 import org.get4j.io.HostTensor;
+import org.get4j.io.RunFiles;
 import org.get4j.io.SafeTensors;
 import org.get4j.model.Checkpoints;
 import org.get4j.model.Generator;
@@ -75,11 +74,7 @@ public final class Distillation {
 
     /** Trains to {@code config.steps()}, resuming from the checkpoint when asked and present. Returns the EMA model. */
     public Generator run(NDManager manager, boolean resume, Consumer<Log> progress) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
-        }
+        RunFiles.ensureDir(dir);
         String dataSha = Checksums.sha256(pairs.dir().resolve(PairManifest.FILE));
         manager.getEngine().setRandomSeed((int) config.seed());
         Generator model = Generator.create(modelConfig, manager);
@@ -93,7 +88,7 @@ public final class Distillation {
             truncateMetrics(start);
         } else {
             writeRunRecord(dataSha);
-            write(metricsFile(), header(), false);
+            RunFiles.writeText(metricsFile(), header());
         }
         DistillationStep step = new DistillationStep(model, optimizer, config);
         ParameterStore ps = new ParameterStore(manager, false);
@@ -115,7 +110,7 @@ public final class Distillation {
                 double seconds = (System.nanoTime() - window) / 1e9;
                 Log log = summarise(done, results, config.lrAt(k), results.size() * config.batch() / seconds,
                         (System.nanoTime() - began) / 1_000_000);
-                write(metricsFile(), row(log), true);
+                RunFiles.appendText(metricsFile(), row(log));
                 progress.accept(log);
                 results.clear();
                 window = System.nanoTime();
@@ -131,7 +126,7 @@ public final class Distillation {
     private void truncateMetrics(long step) {
         try {
             if (!Files.isRegularFile(metricsFile())) {
-                write(metricsFile(), header(), false);
+                RunFiles.writeText(metricsFile(), header());
                 return;
             }
             List<String> lines = Files.readAllLines(metricsFile());
@@ -141,7 +136,7 @@ public final class Distillation {
                     kept.append(line).append('\n');
                 }
             }
-            write(metricsFile(), kept.toString(), false);
+            RunFiles.writeText(metricsFile(), kept.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -245,22 +240,6 @@ public final class Distillation {
                 pairs.manifest().teacher(), "count", pairs.size()));
         run.put("versions", Map.of("get4j", Versions.get4j(), "djl", Versions.djl(), "pytorch", Versions.pytorch(),
                 "java", Versions.java()));
-        try {
-            org.get4j.io.AtomicFiles.write(dir.resolve("run.json"), JSON.writeValueAsBytes(run));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void write(Path file, String text, boolean append) {
-        try {
-            if (append) {
-                Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            } else {
-                org.get4j.io.AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        RunFiles.writeJson(dir.resolve("run.json"), run);
     }
 }

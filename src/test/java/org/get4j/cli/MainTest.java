@@ -3,8 +3,6 @@ package org.get4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.get4j.data.Idx;
@@ -15,26 +13,17 @@ class MainTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void helpListsTheCommands() {
-        Result r = run("--help");
+        CliRun r = CliRun.of("--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("info") && r.out().contains("data"), r.out());
-        assertEquals(0, run("data", "fetch", "--help").code());
+        assertEquals(0, CliRun.of("data", "fetch", "--help").code());
     }
 
     @Test
     void unknownOptionIsOneLineAndExitTwo() {
-        Result r = run("info", "--bogus");
+        CliRun r = CliRun.of("info", "--bogus");
         assertEquals(2, r.code());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains("--bogus"), r.err());
@@ -42,7 +31,7 @@ class MainTest {
 
     @Test
     void unknownDatasetIsAUsageError() {
-        Result r = run("data", "verify", "cifar100");
+        CliRun r = CliRun.of("data", "verify", "cifar100");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("unknown dataset 'cifar100'"), r.err());
     }
@@ -51,7 +40,7 @@ class MainTest {
     void verifyFailsOnCorruptAndMissingFiles() throws Exception {
         Path mnist = Files.createDirectories(dir.resolve("mnist"));
         Files.write(mnist.resolve("train-images-idx3-ubyte"), Idx.encode(new int[] {1, 1, 1}, new byte[] {9}));
-        Result r = run("data", "verify", "mnist", "--data-dir", dir.toString());
+        CliRun r = CliRun.of("data", "verify", "mnist", "--data-dir", dir.toString());
         assertEquals(1, r.code());
         assertTrue(r.out().contains("CORRUPT") && r.out().contains("missing"), r.out());
         assertTrue(r.err().contains("4 file(s) not verified"), r.err());
@@ -59,7 +48,7 @@ class MainTest {
 
     @Test
     void infoReportsEngineAndData() {
-        Result r = run("info");
+        CliRun r = CliRun.of("info");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("PyTorch") && r.out().contains("offline") && r.out().contains("mnist"), r.out());
     }

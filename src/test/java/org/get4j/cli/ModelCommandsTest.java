@@ -3,8 +3,6 @@ package org.get4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.get4j.io.HostTensor;
@@ -17,22 +15,13 @@ class ModelCommandsTest {
     @TempDir
     Path dir;
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     private static Path fixture(String name) throws Exception {
         return Path.of(ModelCommandsTest.class.getResource("/fixtures/torch/" + name).toURI());
     }
 
     @Test
     void paramsPrintsTheReferenceCount() {
-        Result r = run("params", "--model", "GET-B", "--classes", "10");
+        CliRun r = CliRun.of("params", "--model", "GET-B", "--classes", "10");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("62,230,284"), r.out()); // 62,207,244 + 10 classes x 3D (D = 768)
     }
@@ -49,7 +38,7 @@ class ModelCommandsTest {
             "--heads", "4", "--depth", "2", "--mem-depth", "3", "--deq-mlp-ratio", "2"};
         String[] args = concat(new String[] {"forward", "--checkpoint", fixture("get_p2.pth").toString(), "--noise",
             noise.toString(), "--z0", z0.toString(), "--out", out.toString()}, model);
-        Result r = run(args);
+        CliRun r = CliRun.of(args);
         assertEquals(0, r.code(), r.err());
         float[] ours = Npy.read(out).toFloatArray();
         float[] ref = ((HostTensor) io.get("images")).toFloatArray();
@@ -61,11 +50,11 @@ class ModelCommandsTest {
 
         // a z0 of the wrong shape is named
         Npy.write(z0, HostTensor.ofFloats(new float[3 * 16 * 8], 3, 16, 8));
-        Result bad = run(args);
+        CliRun bad = CliRun.of(args);
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("z0.npy") && bad.err().contains("[3, 16, 32]"), bad.err());
         // a reference checkpoint without a model description
-        Result noModel = run("forward", "--checkpoint", fixture("get_p2.pth").toString(), "--noise", noise.toString(),
+        CliRun noModel = CliRun.of("forward", "--checkpoint", fixture("get_p2.pth").toString(), "--noise", noise.toString(),
                 "--out", out.toString());
         assertEquals(1, noModel.code());
         assertTrue(noModel.err().contains("--model"), noModel.err());
@@ -73,11 +62,11 @@ class ModelCommandsTest {
 
     @Test
     void badFlagValuesAreUsageErrors() throws Exception {
-        Result r = run("forward", "--checkpoint", "x.pth", "--noise", "n.npy", "--out", "o.npy", "--solver", "newton",
+        CliRun r = CliRun.of("forward", "--checkpoint", "x.pth", "--noise", "n.npy", "--out", "o.npy", "--solver", "newton",
                 "--model", "GET-T");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("newton"), r.err());
-        assertEquals(2, run("params", "--model", "GET-XXL").code());
+        assertEquals(2, CliRun.of("params", "--model", "GET-XXL").code());
     }
 
     private static String[] concat(String[] a, String[] b) {

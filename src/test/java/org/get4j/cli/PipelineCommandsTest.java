@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,15 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelineCommandsTest {
     @TempDir
     Path dir;
-
-    private record Result(int code, String out, String err) {}
-
-    private static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /** A one-class Gaussian over 1 x 16 x 16 images, saved as a teacher file. */
     private Path teacher() {
@@ -49,21 +38,21 @@ class PipelineCommandsTest {
     @Test
     void pairsTrainAndSampleFromTheCommandLine() throws Exception {
         Path pairs = dir.resolve("pairs");
-        Result gen = run("pairs", "generate", "--teacher", teacher().toString(), "--seeds", "0-23", "--shard-size",
+        CliRun gen = CliRun.of("pairs", "generate", "--teacher", teacher().toString(), "--seeds", "0-23", "--shard-size",
                 "10", "--steps", "4", "--out", pairs.toString());
         assertEquals(0, gen.code(), gen.err());
         assertTrue(gen.out().contains("24 pairs"), gen.out());
-        assertEquals(0, run("pairs", "verify", pairs.toString()).code());
-        Result show = run("pairs", "show", pairs.toString(), "--grid", dir.resolve("g.png").toString());
+        assertEquals(0, CliRun.of("pairs", "verify", pairs.toString()).code());
+        CliRun show = CliRun.of("pairs", "show", pairs.toString(), "--grid", dir.resolve("g.png").toString());
         assertTrue(show.out().contains("3 shards") && Files.size(dir.resolve("g.png")) > 0, show.out());
         Path out = dir.resolve("run");
-        Result train = run("train", "--pairs", pairs.toString(), "--arch", "get", "--image-size", "16", "--channels",
+        CliRun train = CliRun.of("train", "--pairs", pairs.toString(), "--arch", "get", "--image-size", "16", "--channels",
                 "1", "--patch", "4", "--width", "32", "--heads", "4", "--depth", "1", "--deq-mlp-ratio", "2",
                 "--steps", "4", "--batch", "4", "--checkpoint-every", "2", "--out", out.toString());
         assertEquals(0, train.code(), train.err());
         Map<?, ?> record = new ObjectMapper().readValue(out.resolve("run.json").toFile(), Map.class);
         assertTrue(record.containsKey("versions") && ((Map<?, ?>) record.get("pairs")).containsKey("manifest_sha256"));
-        Result sample = run("sample", "--checkpoint", out.resolve("checkpoint.safetensors").toString(), "--n", "4",
+        CliRun sample = CliRun.of("sample", "--checkpoint", out.resolve("checkpoint.safetensors").toString(), "--n", "4",
                 "--iters", "3", "--out", dir.resolve("samples").toString());
         assertEquals(0, sample.code(), sample.err());
         assertTrue(Files.size(dir.resolve("samples/samples.npy")) > 4 * 256 * 4);
@@ -73,7 +62,7 @@ class PipelineCommandsTest {
         byte[] bytes = Files.readAllBytes(shard);
         bytes[bytes.length - 2] ^= 0x10;
         Files.write(shard, bytes);
-        Result bad = run("pairs", "verify", pairs.toString());
+        CliRun bad = CliRun.of("pairs", "verify", pairs.toString());
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains(shard.getFileName().toString()), bad.err());
     }
@@ -81,11 +70,11 @@ class PipelineCommandsTest {
     @Test
     void fdBetweenStatisticsFilesMatchesTheScipyFixture() throws Exception {
         Path fixtures = Path.of(PipelineCommandsTest.class.getResource("/fixtures/fid").toURI());
-        Result r = run("fd", fixtures.resolve("stats_a.npz").toString(), fixtures.resolve("stats_b.npz").toString());
+        CliRun r = CliRun.of("fd", fixtures.resolve("stats_a.npz").toString(), fixtures.resolve("stats_b.npz").toString());
         assertEquals(0, r.code(), r.err());
         double expected = ((Number) new ObjectMapper().readValue(fixtures.resolve("expected.json").toFile(), Map.class)
                 .get("fd_a_b")).doubleValue();
         assertTrue(r.out().contains(String.format("%.4f", expected)), r.out());
-        assertEquals(2, run("fd", fixtures.resolve("stats_a.npz").toString()).code(), "one input needs --save-stats");
+        assertEquals(2, CliRun.of("fd", fixtures.resolve("stats_a.npz").toString()).code(), "one input needs --save-stats");
     }
 }
