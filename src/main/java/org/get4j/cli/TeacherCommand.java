@@ -89,23 +89,53 @@ final class TeacherCommand implements Runnable {
     static final class Sample implements Runnable {
         @Spec
         CommandSpec spec;
-        @Option(names = "--teacher", required = true, paramLabel = "FILE") Path teacher;
+        @Option(names = "--teacher", required = true, paramLabel = "FILE|gmm:mnist") String teacher;
         @Option(names = "--n", defaultValue = "64") int n;
         @Option(names = "--steps", defaultValue = "18", description = "Sampler steps N (2N-1 evaluations).") int steps;
         @Option(names = "--seed", defaultValue = "0") long seed;
         @Option(names = "--out", required = true, paramLabel = "GRID.png") Path out;
+        @Option(names = "--npy", paramLabel = "FILE", description = "Also write all samples (N, C, H, W) float32.")
+        Path npy;
+        @Option(names = "--batch", defaultValue = "250") int batch;
 
         @Override
         public void run() {
+            if (n < 1 || batch < 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--n and --batch must be positive");
+            }
             try (NDManager m = TorchRuntime.newManager()) {
-                var t = Teachers.load(m, teacher);
-                m.getEngine().setRandomSeed((int) seed);
-                NDArray noise = m.randomNormal(new Shape(n, t.channels(), t.imageSize(), t.imageSize()));
-                NDArray labels = t.numClasses() > 0 && t instanceof EdmTeacher
-                        ? m.arange(0, n).toType(ai.djl.ndarray.types.DataType.INT64, false).mod(t.numClasses()) : null;
-                NDArray images = new EdmSampler(SamplerConfig.reference().withSteps(steps)).sample(t, noise, labels);
-                ImageGrid.writePng(ImageGrid.of(Teachers.toBytes(images), n, t.channels(), t.imageSize(),
-                        t.imageSize(), (int) Math.ceil(Math.sqrt(n)), 2), out);
+                var t = Teachers.resolve(m, teacher);
+                int px = t.channels() * t.imageSize() * t.imageSize();
+                float[] all = new float[n * px];
+                EdmSampler sampler = new EdmSampler(SamplerConfig.reference().withSteps(steps));
+                for (int b = 0; b < n; b += batch) {
+                    int k = Math.min(batch, n - b);
+                    try (NDManager sub = m.newSubManager()) {
+                        float[] noise = new float[k * px];
+                        long[] labels = t.numClasses() > 0 && t instanceof EdmTeacher ? new long[k] : null;
+                        for (int i = 0; i < k; i++) {
+                            System.arraycopy(org.get4j.pairs.SeededNoise.noise(seed + b + i, px), 0, noise, i * px, px);
+                            if (labels != null) {
+                                labels[i] = org.get4j.pairs.SeededNoise.label(seed + b + i, t.numClasses());
+                            }
+                        }
+                        NDArray e = sub.create(noise, new Shape(k, t.channels(), t.imageSize(), t.imageSize()));
+                        float[] x = sampler.sample(t, e, labels == null ? null : sub.create(labels))
+                                .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                        System.arraycopy(x, 0, all, b * px, k * px);
+                    }
+                }
+                int shown = Math.min(n, 64);
+                byte[] bytes = new byte[shown * px];
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = org.get4j.pairs.PairViews.quantise(all[i]);
+                }
+                ImageGrid.writePng(ImageGrid.of(bytes, shown, t.channels(), t.imageSize(), t.imageSize(),
+                        (int) Math.ceil(Math.sqrt(shown)), 2), out);
+                if (npy != null) {
+                    org.get4j.io.Npy.write(npy, org.get4j.io.HostTensor.ofFloats(all, n, t.channels(), t.imageSize(),
+                            t.imageSize()));
+                }
                 spec.commandLine().getOut().printf("wrote %s%n", out);
                 spec.commandLine().getOut().flush();
             } catch (java.io.IOException e) {
