@@ -35,7 +35,7 @@ public final class PairBenchmark {
         public NDArray denoise(NDArray x, NDArray sigma, NDArray labels) {
             long t0 = System.nanoTime();
             NDArray out = inner.denoise(x, sigma, labels);
-            out.toFloatArray(); // wait for the result
+            out.toByteBuffer(); // wait for the result (matters on a GPU)
             nanos += System.nanoTime() - t0;
             return out;
         }
@@ -75,7 +75,7 @@ public final class PairBenchmark {
                     NDArray noise = m.randomNormal(new Shape(n, teacher.channels(), teacher.imageSize(), teacher.imageSize()));
                     NDArray labels = teacher.numClasses() > 0 && !(teacher instanceof org.get4j.diffusion.GaussianMixtureTeacher)
                             ? m.zeros(new Shape(n), ai.djl.ndarray.types.DataType.INT64) : null;
-                    edm.sample(timed, noise, labels).toFloatArray();
+                    edm.sample(timed, noise, labels).toByteBuffer();
                 }
             }
         }
