@@ -44,7 +44,12 @@ public final class EdmTeacher implements Denoiser {
         }
 
         Map<String, Object> toMap() {
-            return Map.of("channels", channels, "image_size", imageSize, "base", base, "num_classes", numClasses);
+            Map<String, Object> m = new LinkedHashMap<>(); // a fixed order: the map is part of the identity
+            m.put("channels", channels);
+            m.put("image_size", imageSize);
+            m.put("base", base);
+            m.put("num_classes", numClasses);
+            return m;
         }
     }
 

@@ -11,7 +11,8 @@ import java.nio.file.StandardOpenOption;
 
 /** The small files every run writes next to its outputs: a JSON record, and a CSV log it appends to. */
 public final class RunFiles {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private RunFiles() {}
 

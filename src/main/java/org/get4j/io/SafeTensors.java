@@ -74,7 +74,7 @@ public final class SafeTensors {
             digest.update(t.data());
         }
         ObjectNode meta = header.putObject("__metadata__");
-        metadata.forEach(meta::put);
+        new java.util.TreeMap<>(metadata).forEach(meta::put); // sorted: the same content gives the same bytes
         meta.put(DATA_SHA256, HexFormat.of().formatHex(digest.digest()));
         byte[] json;
         try {

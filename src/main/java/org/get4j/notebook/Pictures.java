@@ -18,7 +18,8 @@ public final class Pictures {
 
     /**
      * One sample's path through the sampler: the state at every recorded time step, left to right from pure noise
-     * to the image. States are scaled by 1 / sqrt(1 + sigma^2)-like normalisation so that noisy ones stay visible.
+     * to the image. A state at noise level sigma is shown divided by sqrt(1 + (2.5 sigma)^2): the finished image as
+     * it is, pure noise squeezed into the visible range instead of clipped to black and white.
      */
     public static BufferedImage trajectory(List<NDArray> states, double[] sigmas, int sample) {
         int steps = states.size();
@@ -27,7 +28,8 @@ public final class Pictures {
         float[] strip = new float[steps * px];
         for (int t = 0; t < steps; t++) {
             float[] all = states.get(t).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-            double scale = 1.0 / Math.sqrt(1 + sigmas[Math.min(t, sigmas.length - 1)] * sigmas[Math.min(t, sigmas.length - 1)]);
+            double sigma = sigmas[Math.min(t, sigmas.length - 1)];
+            double scale = 1.0 / Math.sqrt(1 + 6.25 * sigma * sigma);
             for (int j = 0; j < px; j++) {
                 strip[t * px + j] = (float) (all[sample * px + j] * scale);
             }

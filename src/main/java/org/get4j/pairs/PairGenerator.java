@@ -35,7 +35,8 @@ import org.get4j.runtime.Versions;
  * interrupted run resumes. The manifest is written last, once every shard is in place.
  */
 public final class PairGenerator {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
     private static final String PLAN = "plan.json";
 
     private final Denoiser teacher;

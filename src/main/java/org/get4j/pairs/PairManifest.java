@@ -22,7 +22,8 @@ public record PairManifest(String format, String source, String teacher, Map<Str
 
     public static final String FORMAT = "get4j-pairs-1";
     public static final String FILE = "manifest.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     /** One shard: file name (relative to the store), its seeds, and the file's SHA-256. */
     public record Shard(String file, long firstSeed, int count, String sha256) {}
