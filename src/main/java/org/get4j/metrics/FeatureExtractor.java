@@ -69,6 +69,13 @@ public interface FeatureExtractor {
         };
     }
 
+    /** (x * 127.5 + 128) clipped to [0, 255] as uint8, grey repeated to RGB: what the FID Inception takes. */
+    private static NDArray quantise(NDArray images) {
+        NDArray x = images.toType(DataType.FLOAT32, false).mul(127.5).add(128).floor().clip(0, 255)
+                .toType(DataType.UINT8, false);
+        return x.getShape().get(1) == 1 ? x.repeat(1, 3) : x;
+    }
+
     /**
      * The FID Inception as TorchScript ({@code inception-2015-12-05.pt}): called on uint8 NCHW RGB images with
      * return_features=True, 2048-d. Images are quantised as the reference does, (x * 127.5 + 128) clipped to
@@ -87,12 +94,7 @@ public interface FeatureExtractor {
             @Override
             public NDArray features(NDArray images) {
                 try (Torch.GradMode noGrad = Torch.noGrad()) {
-                    NDArray x = images.toType(DataType.FLOAT32, false).mul(127.5).add(128).floor().clip(0, 255)
-                            .toType(DataType.UINT8, false);
-                    if (x.getShape().get(1) == 1) {
-                        x = x.repeat(1, 3);
-                    }
-                    NDArray f = Torch.callScript(model.getBlock(), x, true);
+                    NDArray f = Torch.callScript(model.getBlock(), quantise(images), true);
                     return f.reshape(f.getShape().get(0), -1);
                 }
             }
@@ -105,6 +107,20 @@ public interface FeatureExtractor {
             @Override
             public String metricName() {
                 return "FID";
+            }
+
+            @Override
+            public boolean classifies() {
+                return true;
+            }
+
+            /** The network's own class probabilities (return_features=False): the Inception Score's input. */
+            @Override
+            public NDArray probabilities(NDArray images) {
+                try (Torch.GradMode noGrad = Torch.noGrad()) {
+                    NDArray p = Torch.callScript(model.getBlock(), quantise(images), false);
+                    return p.reshape(p.getShape().get(0), -1);
+                }
             }
         };
     }

@@ -144,4 +144,26 @@ class EdmSamplerTest {
             assertTrue(g.identity().contains("classes=2"));
         }
     }
+
+    @Test
+    void churnAddsSeededNoiseAndOnlyWhereItIsAsked() {
+        try (NDManager m = TorchRuntime.newManager(); GaussianMixtureTeacher g = gaussian1d(m)) {
+            NDArray e = m.create(new double[] {0.7, -0.3}, new Shape(2, 1, 1, 1));
+            EdmSampler plain = new EdmSampler(SamplerConfig.reference());
+            EdmSampler churn = new EdmSampler(SamplerConfig.reference().withChurn(40));
+            java.util.function.LongFunction<NDArray> noise = i -> {
+                m.getEngine().setRandomSeed((int) (100 + i));
+                return m.randomNormal(new Shape(2, 1, 1, 1), ai.djl.ndarray.types.DataType.FLOAT64);
+            };
+            double[] a = churn.sample(g, e, null, noise).toDoubleArray();
+            double[] b = churn.sample(g, e, null, noise).toDoubleArray();
+            assertArrayEquals(a, b, 0, "the same churn noise gives the same images");
+            double[] deterministic = plain.sample(g, e, null).toDoubleArray();
+            assertTrue(Math.abs(a[0] - deterministic[0]) > 1e-6, "churn changes the trajectory");
+            // S_churn = 0 never asks for noise
+            assertArrayEquals(deterministic, plain.sample(g, e, null, i -> {
+                throw new AssertionError("no noise needed");
+            }).toDoubleArray(), 0);
+        }
+    }
 }

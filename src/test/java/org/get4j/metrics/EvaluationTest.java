@@ -87,6 +87,10 @@ class EvaluationTest {
             NDArray images = ((HostTensor) io.get("images")).toNDArray(m);
             assertArrayEquals(((HostTensor) io.get("features")).toFloatArray(), fx.features(images).toFloatArray(), 1e-6f);
             assertEquals("FID", fx.metricName());
+            // without return_features the stand-in returns softmax probabilities: the Inception Score's input
+            float[] p = fx.probabilities(images).toFloatArray();
+            assertEquals(3 * 8, p.length);
+            assertEquals(1.0, p[0] + p[1] + p[2] + p[3] + p[4] + p[5] + p[6] + p[7], 1e-5);
         }
     }
 }
