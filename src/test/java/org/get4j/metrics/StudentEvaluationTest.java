@@ -1,0 +1,70 @@
+package org.get4j.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import org.get4j.data.DataHome;
+import org.get4j.data.Dataset;
+import org.get4j.data.Datasets;
+import org.get4j.data.ImageSet;
+import org.get4j.deq.SolverConfig;
+import org.get4j.diffusion.GaussianMixtureTeacher;
+import org.get4j.diffusion.SamplerConfig;
+import org.get4j.model.Generator;
+import org.get4j.model.ModelConfig;
+import org.get4j.pairs.PairGenerator;
+import org.get4j.pairs.PairStore;
+import org.get4j.pairs.Pairs;
+import org.get4j.pairs.SeedRange;
+import org.get4j.runtime.TorchRuntime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The results row on an untrained student, whose zero-initialised decoder makes every image exactly 0. */
+class StudentEvaluationTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void reportOfAnUntrainedStudent() {
+        Path home = DataHome.resolve();
+        assumeTrue(Datasets.isComplete(home, Dataset.MNIST), "MNIST not fetched");
+        try (NDManager m = TorchRuntime.newManager()) {
+            ImageSet train = Datasets.load(home, Dataset.MNIST, Dataset.Split.TRAIN).padTo(32);
+            ImageSet test = Datasets.load(home, Dataset.MNIST, Dataset.Split.TEST).padTo(32).slice(0, 2000);
+            FeatureExtractor fx = FeatureExtractor.lenet(m, home.resolve("classifiers/lenet-mnist.safetensors"),
+                    "LeNet-MNIST");
+            Generator g = Generator.create(ModelConfig.get(32, 1, 4, 32, 4, 1, 3, 2, 0), m);
+            // held-out pairs from a one-pixel-wide analytic teacher
+            double[] mean = new double[1024];
+            java.util.Arrays.fill(mean, -0.5);
+            Path pairs = dir.resolve("pairs");
+            try (GaussianMixtureTeacher t = GaussianMixtureTeacher.of(m, 1, 32, 0, mean, new double[0], new double[0],
+                    new double[] {0.01}, new double[] {1})) {
+                new PairGenerator(t, SamplerConfig.reference().withSteps(3), SeedRange.parse("0-49"), 50, 50, false)
+                        .generate(m, pairs, p -> { });
+            }
+            PairStore store = PairStore.open(pairs, null);
+            StudentEvaluation.Report r = StudentEvaluation.evaluate(m, "untrained", g, SolverConfig.reference(), fx,
+                    train, test, dir.resolve("stats"), store, 20, 300);
+            Pairs held = store.range(30, 50);
+            double l1 = 0;
+            double sq = 0;
+            for (float v : held.images()) {
+                l1 += Math.abs(v) / held.images().length;
+                sq += (double) v * v / held.images().length;
+            }
+            assertEquals(l1, r.fidelityL1(), 1e-6, "zero images: L1 = mean |teacher image|");
+            assertEquals(10 * Math.log10(4 / sq), r.psnr(), 1e-4);
+            assertTrue(r.floor() > 0 && r.fdTest() > 10 * r.floor(), "blank images are far from MNIST: " + r);
+            assertEquals(1.0, r.classifierScore(), 1e-6, "identical images: one class, score 1");
+            assertEquals(6, r.iterations());
+            assertTrue(r.imagesPerSecond() > 0 && r.csvRow().startsWith("untrained,"));
+            r.write(dir);
+            assertTrue(dir.resolve("eval.csv").toFile().length() > 0 && dir.resolve("eval.md").toFile().length() > 0);
+        }
+    }
+}
