@@ -65,7 +65,9 @@ final class EvalCommand implements Runnable {
             FeatureExtractor fx = Features.extractor(m, d == Dataset.MNIST ? "lenet-mnist" : "lenet-fashion", null);
             ImageSet train = Datasets.load(d, Dataset.Split.TRAIN).padTo(LeNet.SIZE);
             ImageSet test = Datasets.load(d, Dataset.Split.TEST).padTo(LeNet.SIZE);
-            StudentEvaluation.Report r = StudentEvaluation.evaluate(m, g.config().arch() + " " + checkpoint.getFileName(),
+            Path parent = checkpoint.toAbsolutePath().getParent();
+            String name = g.config().arch() + " (" + (parent == null ? checkpoint : parent.getFileName()) + ")";
+            StudentEvaluation.Report r = StudentEvaluation.evaluate(m, name,
                     g, solverConfig, fx, train, test, DataHome.resolve().resolve("stats"),
                     heldOut == null ? null : PairStore.open(heldOut, null), heldOutCount, n);
             Path dir = out != null ? out : checkpoint.toAbsolutePath().getParent();
