@@ -8,7 +8,6 @@ import org.get4j.data.Dataset;
 import org.get4j.data.Datasets;
 import org.get4j.data.ImageSet;
 import org.get4j.deq.SolverConfig;
-import org.get4j.deq.SolverKind;
 import org.get4j.metrics.FeatureExtractor;
 import org.get4j.metrics.LeNet;
 import org.get4j.metrics.StudentEvaluation;
@@ -34,10 +33,9 @@ final class EvalCommand implements Runnable {
     @Mixin
     ModelOptions model = new ModelOptions();
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE") Path checkpoint;
-    @Option(names = "--weights", defaultValue = "ema") String weights;
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
     @Option(names = "--n", defaultValue = "10000", description = "Samples (default: ${DEFAULT-VALUE}).") int n;
-    @Option(names = "--iters", defaultValue = "6") int iters;
-    @Option(names = "--solver", defaultValue = "fixed_point") String solver;
     @Option(names = "--dataset", defaultValue = "mnist", description = "Real data: mnist or fashion-mnist.") String dataset;
     @Option(names = "--held-out", paramLabel = "PAIRS", description = "Pairs the student did not train on (fidelity).")
     Path heldOut;
@@ -46,14 +44,12 @@ final class EvalCommand implements Runnable {
 
     @Override
     public void run() {
-        SolverConfig solverConfig;
+        SolverConfig solverConfig = inference.solver();
+        Checkpoints.Weights which = inference.weights();
         Dataset d;
-        Checkpoints.Weights which;
         try {
-            solverConfig = SolverConfig.builder().solver(SolverKind.parse(solver)).maxIter(iters).tol(1e-3).build();
             d = Dataset.byName(dataset);
-            which = Checkpoints.Weights.valueOf(weights.strip().toUpperCase());
-        } catch (RuntimeException e) {
+        } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         if (n < 2) {

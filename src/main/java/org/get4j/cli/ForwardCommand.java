@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.get4j.Get4jException;
 import org.get4j.deq.SolverConfig;
-import org.get4j.deq.SolverKind;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
 import org.get4j.io.TensorDType;
@@ -38,8 +37,8 @@ final class ForwardCommand implements Runnable {
     ModelOptions model = new ModelOptions();
 
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE") Path checkpoint;
-    @Option(names = "--weights", defaultValue = "ema", paramLabel = "ema|model",
-            description = "Which weights of the checkpoint (default: ${DEFAULT-VALUE}).") String weights;
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
     @Option(names = "--noise", required = true, paramLabel = "N.npy", description = "Unit-variance noise (B, C, H, W).")
     Path noise;
     @Option(names = "--z0", paramLabel = "Z.npy", description = "Initial state (B, N, D); default: seeded N(0, I).")
@@ -48,25 +47,13 @@ final class ForwardCommand implements Runnable {
     long seed;
     @Option(names = "--labels", paramLabel = "L.npy", description = "Class labels (B,) integers, or one-hot (B, K).")
     Path labels;
-    @Option(names = "--iters", defaultValue = "6", description = "Solver iterations (default: ${DEFAULT-VALUE}).")
-    int iters;
-    @Option(names = "--solver", defaultValue = "fixed_point", description = "fixed_point, anderson or broyden.")
-    String solver;
-    @Option(names = "--tol", defaultValue = "1e-3", description = "Absolute residual tolerance (default: ${DEFAULT-VALUE}).")
-    double tol;
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.") String device;
     @Option(names = "--out", required = true, paramLabel = "OUT.npy") Path out;
 
     @Override
     public void run() {
-        Checkpoints.Weights which;
-        SolverConfig solverConfig;
-        try {
-            which = Checkpoints.Weights.valueOf(weights.strip().toUpperCase());
-            solverConfig = SolverConfig.builder().solver(SolverKind.parse(solver)).maxIter(iters).tol(tol).build();
-        } catch (IllegalArgumentException | Get4jException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        Checkpoints.Weights which = inference.weights();
+        SolverConfig solverConfig = inference.solver();
         if (!out.getFileName().toString().endsWith(".npy")) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--out must name a .npy file");
         }

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.get4j.Get4jException;
 import org.get4j.deq.SolverConfig;
-import org.get4j.deq.SolverKind;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
 import org.get4j.model.Checkpoints;
@@ -37,11 +36,9 @@ final class SampleCommand implements Runnable {
     @Mixin
     ModelOptions model = new ModelOptions();
     @Option(names = "--checkpoint", required = true, paramLabel = "FILE") Path checkpoint;
-    @Option(names = "--weights", defaultValue = "ema") String weights;
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
     @Option(names = "--n", defaultValue = "64") int n;
-    @Option(names = "--iters", defaultValue = "6") int iters;
-    @Option(names = "--solver", defaultValue = "fixed_point") String solver;
-    @Option(names = "--tol", defaultValue = "1e-3") double tol;
     @Option(names = "--class", paramLabel = "K", description = "Class of every sample (conditional models); default: seeded.")
     Integer label;
     @Option(names = "--seed", defaultValue = "1000000000", description = "First noise seed (default: ${DEFAULT-VALUE}).")
@@ -50,14 +47,8 @@ final class SampleCommand implements Runnable {
 
     @Override
     public void run() {
-        SolverConfig solverConfig;
-        Checkpoints.Weights which;
-        try {
-            solverConfig = SolverConfig.builder().solver(SolverKind.parse(solver)).maxIter(iters).tol(tol).build();
-            which = Checkpoints.Weights.valueOf(weights.strip().toUpperCase());
-        } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        SolverConfig solverConfig = inference.solver();
+        Checkpoints.Weights which = inference.weights();
         if (n < 1) {
             throw new ParameterException(spec.commandLine(), "--n must be positive");
         }

@@ -1,0 +1,42 @@
+package org.get4j.cli;
+
+import org.get4j.deq.SolverConfig;
+import org.get4j.deq.SolverKind;
+import org.get4j.model.Checkpoints;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** How a trained student samples: which weights, and the solver chosen at inference time. */
+final class InferenceOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    @Option(names = "--weights", defaultValue = "ema", paramLabel = "ema|model",
+            description = "Which weights of the checkpoint (default: ${DEFAULT-VALUE}).")
+    String weights;
+    @Option(names = "--iters", defaultValue = "6", description = "Solver iterations for GET (default: ${DEFAULT-VALUE}).")
+    int iters;
+    @Option(names = "--solver", defaultValue = "fixed_point",
+            description = "fixed_point, anderson or broyden (default: ${DEFAULT-VALUE}).")
+    String solver;
+    @Option(names = "--tol", defaultValue = "1e-3", description = "Absolute residual tolerance (default: ${DEFAULT-VALUE}).")
+    double tol;
+
+    SolverConfig solver() {
+        try {
+            return SolverConfig.builder().solver(SolverKind.parse(solver)).maxIter(iters).tol(tol).build();
+        } catch (RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    Checkpoints.Weights weights() {
+        try {
+            return Checkpoints.Weights.valueOf(weights.strip().toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--weights must be ema or model, got '" + weights + "'");
+        }
+    }
+}
