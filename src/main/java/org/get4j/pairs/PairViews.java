@@ -9,8 +9,12 @@ public final class PairViews {
 
     /** Two rows per block of pairs: noise (shown as [-3, 3] to grey), then the image ([-1, 1] to grey). */
     public static BufferedImage grid(Pairs pairs, int scale) {
-        int n = pairs.count();
-        int px = pairs.channels() * pairs.size() * pairs.size();
+        return twoRows(pairs.noise(), 1 / 3f, pairs.images(), pairs.count(), pairs.channels(), pairs.size(), scale);
+    }
+
+    /** Images of two sets, set a above set b, 16 per row; a's values are multiplied by {@code aScale} first. */
+    public static BufferedImage twoRows(float[] a, float aScale, float[] b, int n, int channels, int size, int scale) {
+        int px = channels * size * size;
         int columns = Math.min(n, 16);
         int rows = (n + columns - 1) / columns;
         byte[] tiles = new byte[2 * rows * columns * px];
@@ -23,12 +27,12 @@ public final class PairViews {
                 int noiseTile = (2 * r) * columns + c;
                 int imageTile = (2 * r + 1) * columns + c;
                 for (int j = 0; j < px; j++) {
-                    tiles[noiseTile * px + j] = quantise(pairs.noise()[i * px + j] / 3f);
-                    tiles[imageTile * px + j] = quantise(pairs.images()[i * px + j]);
+                    tiles[noiseTile * px + j] = quantise(a[i * px + j] * aScale);
+                    tiles[imageTile * px + j] = quantise(b[i * px + j]);
                 }
             }
         }
-        return ImageGrid.of(tiles, 2 * rows * columns, pairs.channels(), pairs.size(), pairs.size(), columns, scale);
+        return ImageGrid.of(tiles, 2 * rows * columns, channels, size, size, columns, scale);
     }
 
     /** [-1, 1] to 0..255 as the reference quantises: (x * 127.5 + 128) clipped. */

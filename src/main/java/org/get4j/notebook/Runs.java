@@ -1,0 +1,74 @@
+package org.get4j.notebook;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.get4j.data.DataHome;
+import org.get4j.deq.SolverConfig;
+import org.get4j.diffusion.Denoiser;
+import org.get4j.diffusion.SamplerConfig;
+import org.get4j.model.Checkpoints;
+import org.get4j.model.Generator;
+import org.get4j.model.GetModel;
+import org.get4j.pairs.PairGenerator;
+import org.get4j.pairs.PairManifest;
+import org.get4j.pairs.PairStore;
+import org.get4j.pairs.Pairs;
+import org.get4j.pairs.SeedRange;
+import tech.tablesaw.api.Table;
+
+/** Where notebook runs keep their pairs and checkpoints, so that a rerun reuses them (and says so). */
+public final class Runs {
+    private Runs() {}
+
+    /** {@code GET4J_RUNS}, else {@code runs/} beside the data home (git-ignored). */
+    public static Path dir() {
+        String env = System.getenv("GET4J_RUNS");
+        return env != null && !env.isBlank() ? Path.of(env) : DataHome.resolve().resolveSibling("runs");
+    }
+
+    /** Pairs from seeds 0..count-1 of the teacher: reused when a finished store exists, else made (resumably). */
+    public static PairStore pairs(NDManager manager, Denoiser teacher, int count) {
+        Path store = dir().resolve("pairs-" + count);
+        if (Files.isRegularFile(store.resolve(PairManifest.FILE))) {
+            System.out.println("Reusing the " + count + " pairs in " + store);
+        } else {
+            Progress progress = new Progress("pairs", count);
+            int shard = Math.min(count, 1000);
+            new PairGenerator(teacher, SamplerConfig.reference(), new SeedRange(0, count), shard, 100, false)
+                    .generate(manager, store, p -> progress.update(Math.min(count, (long) p.shardsDone() * shard)));
+        }
+        return PairStore.open(store, teacher.identity());
+    }
+
+    /** The loss of every supervised state over training, from a run's metrics.csv. */
+    public static BufferedImage lossPlot(Path metricsCsv) {
+        Table t = Table.read().csv(metricsCsv.toFile());
+        double[] steps = t.numberColumn("step").asDoubleArray();
+        Map<String, double[]> series = new LinkedHashMap<>();
+        for (String c : t.columnNames()) {
+            if (c.startsWith("loss_state_")) {
+                series.put("z_" + c.substring("loss_state_".length()), t.numberColumn(c).asDoubleArray());
+            }
+        }
+        return Plots.xy("Training loss of each unrolled state (L1)", "step", "loss", true, steps, series);
+    }
+
+    /** Student samples from a checkpoint's EMA weights for the given pairs' noise, above the teacher's images. */
+    public static BufferedImage studentVersusTeacher(NDManager manager, Path checkpoint, Pairs pairs) {
+        try (NDManager m = manager.newSubManager()) {
+            Generator g = Checkpoints.load(checkpoint, m, null, Checkpoints.Weights.EMA);
+            NDArray z0 = g instanceof GetModel get ? get.randomState(m, pairs.count(), 0) : null;
+            try (Generator.Sample s = g.sample(new ParameterStore(m, false), pairs.noiseArray(m), pairs.labelArray(m),
+                    z0, SolverConfig.reference())) {
+                return org.get4j.pairs.PairViews.twoRows(s.images().toFloatArray(), 1f, pairs.images(), pairs.count(),
+                        pairs.channels(), pairs.size(), 2);
+            }
+        }
+    }
+}
