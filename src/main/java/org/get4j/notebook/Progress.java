@@ -8,6 +8,7 @@ public final class Progress {
     private final String task;
     private final long total;
     private final long start = System.nanoTime();
+    private long first = -1; // the count at the first update: a resumed job's rate counts only this run's work
 
     public Progress(String task, long total) {
         this.task = task;
@@ -16,8 +17,11 @@ public final class Progress {
 
     /** Prints "task: done/total (pct), rate/s, ETA". */
     public void update(long done) {
+        if (first < 0) {
+            first = done;
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
-        double rate = done / Math.max(seconds, 1e-9);
+        double rate = (done - first) / Math.max(seconds, 1e-9);
         double eta = rate > 0 ? (total - done) / rate : Double.NaN;
         System.out.printf("%s: %d/%d (%.0f%%), %.1f/s, %s left%n", task, done, total, 100.0 * done / total, rate,
                 format(eta));
