@@ -57,14 +57,9 @@ final class SampleCommand implements Runnable {
             Generator g = Checkpoints.load(checkpoint, m, model.config(), which);
             ModelConfig c = g.config();
             int px = c.channels() * c.imageSize() * c.imageSize();
-            float[] noise = new float[n * px];
-            long[] labels = c.numClasses() > 0 ? new long[n] : null;
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(SeededNoise.noise(seed + i, px), 0, noise, i * px, px);
-                if (labels != null) {
-                    labels[i] = label != null ? label : SeededNoise.label(seed + i, c.numClasses());
-                }
-            }
+            float[] noise = SeededNoise.noise(seed, n, px);
+            long[] labels = c.numClasses() == 0 ? null : label != null ? java.util.stream.LongStream.generate(() -> label)
+                    .limit(n).toArray() : SeededNoise.labels(seed, n, c.numClasses());
             if (label != null && (label < 0 || label >= Math.max(1, c.numClasses()))) {
                 throw new Get4jException("--class " + label + " outside 0.." + (c.numClasses() - 1));
             }

@@ -111,14 +111,9 @@ final class TeacherCommand implements Runnable {
                 for (int b = 0; b < n; b += batch) {
                     int k = Math.min(batch, n - b);
                     try (NDManager sub = m.newSubManager()) {
-                        float[] noise = new float[k * px];
-                        long[] labels = t.numClasses() > 0 && t instanceof EdmTeacher ? new long[k] : null;
-                        for (int i = 0; i < k; i++) {
-                            System.arraycopy(org.get4j.pairs.SeededNoise.noise(seed + b + i, px), 0, noise, i * px, px);
-                            if (labels != null) {
-                                labels[i] = org.get4j.pairs.SeededNoise.label(seed + b + i, t.numClasses());
-                            }
-                        }
+                        float[] noise = org.get4j.pairs.SeededNoise.noise(seed + b, k, px);
+                        long[] labels = t.numClasses() > 0 && t instanceof EdmTeacher
+                                ? org.get4j.pairs.SeededNoise.labels(seed + b, k, t.numClasses()) : null;
                         NDArray e = sub.create(noise, new Shape(k, t.channels(), t.imageSize(), t.imageSize()));
                         float[] x = sampler.sample(t, e, labels == null ? null : sub.create(labels))
                                 .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
@@ -126,10 +121,7 @@ final class TeacherCommand implements Runnable {
                     }
                 }
                 int shown = Math.min(n, 64);
-                byte[] bytes = new byte[shown * px];
-                for (int i = 0; i < bytes.length; i++) {
-                    bytes[i] = org.get4j.pairs.PairViews.quantise(all[i]);
-                }
+                byte[] bytes = ImageGrid.quantise(java.util.Arrays.copyOf(all, shown * px));
                 ImageGrid.writePng(ImageGrid.of(bytes, shown, t.channels(), t.imageSize(), t.imageSize(),
                         (int) Math.ceil(Math.sqrt(shown)), 2), out);
                 if (npy != null) {

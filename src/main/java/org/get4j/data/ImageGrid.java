@@ -53,6 +53,20 @@ public final class ImageGrid {
         return img;
     }
 
+    /** A value in [-1, 1] to 0..255 as the reference quantises samples: floor(x * 127.5 + 128), clipped. */
+    public static byte quantise(float x) {
+        return (byte) (int) Math.max(0, Math.min(255, Math.floor(x * 127.5f + 128f)));
+    }
+
+    /** Quantises every value. */
+    public static byte[] quantise(float[] values) {
+        byte[] out = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = quantise(values[i]);
+        }
+        return out;
+    }
+
     /** Writes a picture as PNG, atomically. */
     public static void writePng(BufferedImage image, Path file) throws IOException {
         AtomicFiles.write(file, out -> {

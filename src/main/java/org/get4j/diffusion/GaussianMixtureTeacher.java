@@ -19,7 +19,6 @@ import org.get4j.data.ImageSet;
 import org.get4j.io.Checksums;
 import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
-import org.get4j.io.TensorDType;
 import org.get4j.runtime.Torch;
 
 /**
@@ -343,19 +342,12 @@ public final class GaussianMixtureTeacher implements Denoiser, AutoCloseable {
         for (int k = 0; k < classes; k++) {
             w[k] = Math.exp(logWeights[k]);
         }
-        t.put("isotropic", doubles(isotropic));
-        t.put("weights", doubles(w));
+        t.put("isotropic", HostTensor.ofDoubles(isotropic, isotropic.length));
+        t.put("weights", HostTensor.ofDoubles(w, w.length));
         SafeTensors.write(file, t, Map.of("get4j.teacher", "gaussian-mixture", "channels", "" + channels,
                 "image_size", "" + size, "rank", "" + rank));
     }
 
-    private static HostTensor doubles(double[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (double x : v) {
-            b.putDouble(x);
-        }
-        return new HostTensor(TensorDType.FLOAT64, new long[] {v.length}, b.array());
-    }
 
     public static GaussianMixtureTeacher load(NDManager manager, Path file) {
         SafeTensors.Contents c = SafeTensors.read(file);

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,10 +157,7 @@ public final class TeacherTraining {
         Map<String, HostTensor> t = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> t.put("model." + k, v));
         ema.stateDict().forEach((k, v) -> t.put("ema." + k, v));
-        for (int i = 0; i < optimizer.firstMoments().size(); i++) {
-            t.put("opt.m." + i, HostTensor.of(optimizer.firstMoments().get(i)));
-            t.put("opt.v." + i, HostTensor.of(optimizer.secondMoments().get(i)));
-        }
+        t.putAll(optimizer.stateTensors());
         SafeTensors.write(checkpointFile(), t, Map.of("step", "" + step, "opt.steps", "" + optimizer.steps(),
                 "settings", settings.toMap().toString(), "config", config.toString()));
     }
@@ -183,13 +179,7 @@ public final class TeacherTraining {
         });
         model.loadStateDict(modelSd, checkpointFile().toString());
         ema.loadStateDict(emaSd, checkpointFile().toString());
-        List<float[]> m = new ArrayList<>();
-        List<float[]> v = new ArrayList<>();
-        for (int i = 0; i < optimizer.firstMoments().size(); i++) {
-            m.add(c.tensors().get("opt.m." + i).toFloatArray());
-            v.add(c.tensors().get("opt.v." + i).toFloatArray());
-        }
-        optimizer.restore(Long.parseLong(c.metadata().get("opt.steps")), m, v);
+        optimizer.restore(Long.parseLong(c.metadata().get("opt.steps")), c.tensors());
         return Integer.parseInt(c.metadata().get("step"));
     }
 

@@ -60,11 +60,6 @@ public final class Teachers {
 
     /** Images in about [-1, 1] quantised as the reference does: (x * 127.5 + 128).clip(0, 255) to uint8. */
     public static byte[] toBytes(NDArray images) {
-        float[] v = images.toType(DataType.FLOAT32, false).toFloatArray();
-        byte[] out = new byte[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (byte) (int) Math.max(0, Math.min(255, Math.floor(v[i] * 127.5f + 128f)));
-        }
-        return out;
+        return org.get4j.data.ImageGrid.quantise(images.toType(DataType.FLOAT32, false).toFloatArray());
     }
 }

@@ -137,4 +137,18 @@ public record HostTensor(TensorDType dtype, long[] shape, byte[] data) {
         b.asFloatBuffer().put(values);
         return new HostTensor(TensorDType.FLOAT32, shape, b.array());
     }
+
+    /** A float64 tensor of the given shape. */
+    public static HostTensor ofDoubles(double[] values, long... shape) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asDoubleBuffer().put(values);
+        return new HostTensor(TensorDType.FLOAT64, shape, b.array());
+    }
+
+    /** An int64 tensor of the given shape. */
+    public static HostTensor ofLongs(long[] values, long... shape) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(values);
+        return new HostTensor(TensorDType.INT64, shape, b.array());
+    }
 }

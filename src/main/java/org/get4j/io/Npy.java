@@ -27,12 +27,15 @@ public final class Npy {
     private Npy() {}
 
     public static HostTensor read(Path file) {
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            return decode(Files.readAllBytes(file), file.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** An array from the bytes of a .npy file; {@code file} names it in errors. */
+    public static HostTensor decode(byte[] bytes, String file) {
         if (bytes.length < 10 || !java.util.Arrays.equals(java.util.Arrays.copyOf(bytes, 6), MAGIC)) {
             throw new Get4jException(file + " is not a .npy file (bad magic)");
         }
@@ -86,6 +89,15 @@ public final class Npy {
 
     /** Writes a tensor as a version-1 .npy file, atomically. */
     public static void write(Path file, HostTensor t) {
+        try {
+            AtomicFiles.write(file, encode(t));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bytes of a version-1 .npy file holding the tensor. */
+    public static byte[] encode(HostTensor t) {
         String descr = switch (t.dtype()) {
             case FLOAT16 -> "<f2";
             case FLOAT32 -> "<f4";
@@ -116,10 +128,6 @@ public final class Npy {
         out.write(header.length() >>> 8);
         out.writeBytes(header.toString().getBytes(StandardCharsets.ISO_8859_1));
         out.writeBytes(t.data());
-        try {
-            AtomicFiles.write(file, out.toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        return out.toByteArray();
     }
 }

@@ -3,14 +3,11 @@ package org.get4j.metrics;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.get4j.Get4jException;
 import org.get4j.io.HostTensor;
-import org.get4j.io.TensorDType;
 import org.get4j.runtime.Torch;
 
 /**
@@ -134,8 +131,8 @@ public final class FeatureStatistics {
     /** Writes {@code mu} and {@code sigma} (float64) as an .npz file. */
     public void save(Path file) {
         Map<String, HostTensor> arrays = new LinkedHashMap<>();
-        arrays.put("mu", doubles(mean(), dim));
-        arrays.put("sigma", doubles(covariance(), dim, dim));
+        arrays.put("mu", HostTensor.ofDoubles(mean(), dim));
+        arrays.put("sigma", HostTensor.ofDoubles(covariance(), dim, dim));
         Npz.write(file, arrays);
     }
 
@@ -154,11 +151,4 @@ public final class FeatureStatistics {
         return of(mu.toDoubleArray(), sigma.toDoubleArray());
     }
 
-    static HostTensor doubles(double[] v, long... shape) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (double x : v) {
-            b.putDouble(x);
-        }
-        return new HostTensor(TensorDType.FLOAT64, shape, b.array());
-    }
 }

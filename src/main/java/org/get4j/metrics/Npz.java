@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -30,14 +29,9 @@ public final class Npz {
                 if (!e.getName().endsWith(".npy")) {
                     continue;
                 }
-                Path tmp = Files.createTempFile("get4j-npz-", ".npy");
                 try (InputStream in = zip.getInputStream(e)) {
-                    Files.write(tmp, in.readAllBytes());
-                    out.put(e.getName().substring(0, e.getName().length() - 4), Npy.read(tmp));
-                } catch (Get4jException bad) {
-                    throw new Get4jException(file + ": array " + e.getName() + ": " + bad.getMessage());
-                } finally {
-                    Files.deleteIfExists(tmp);
+                    out.put(e.getName().substring(0, e.getName().length() - 4),
+                            Npy.decode(in.readAllBytes(), file + "!" + e.getName()));
                 }
             }
         } catch (ZipException e) {
@@ -52,15 +46,9 @@ public final class Npz {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
             for (var e : arrays.entrySet()) {
-                Path tmp = Files.createTempFile("get4j-npz-", ".npy");
-                try {
-                    Npy.write(tmp, e.getValue());
-                    zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
-                    zip.write(Files.readAllBytes(tmp));
-                    zip.closeEntry();
-                } finally {
-                    Files.deleteIfExists(tmp);
-                }
+                zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
+                zip.write(Npy.encode(e.getValue()));
+                zip.closeEntry();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

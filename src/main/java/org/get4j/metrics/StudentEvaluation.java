@@ -71,14 +71,8 @@ public final class StudentEvaluation {
         for (int b = 0; b < n; b += batch) {
             int k = Math.min(batch, n - b);
             try (NDManager m = manager.newSubManager()) {
-                float[] noise = new float[k * px];
-                long[] labels = c.numClasses() > 0 ? new long[k] : null;
-                for (int i = 0; i < k; i++) {
-                    System.arraycopy(SeededNoise.noise(SAMPLE_SEED + b + i, px), 0, noise, i * px, px);
-                    if (labels != null) {
-                        labels[i] = SeededNoise.label(SAMPLE_SEED + b + i, c.numClasses());
-                    }
-                }
+                float[] noise = SeededNoise.noise(SAMPLE_SEED + b, k, px);
+                long[] labels = c.numClasses() > 0 ? SeededNoise.labels(SAMPLE_SEED + b, k, c.numClasses()) : null;
                 NDArray x = m.create(noise, new Shape(k, c.channels(), c.imageSize(), c.imageSize()));
                 NDArray z0 = g instanceof GetModel get ? get.randomState(m, k, SAMPLE_SEED + b) : null;
                 long t0 = System.nanoTime();

@@ -34,10 +34,7 @@ public final class Pictures {
                 strip[t * px + j] = (float) (all[sample * px + j] * scale);
             }
         }
-        byte[] bytes = new byte[strip.length];
-        for (int i = 0; i < strip.length; i++) {
-            bytes[i] = org.get4j.pairs.PairViews.quantise(strip[i]);
-        }
+        byte[] bytes = ImageGrid.quantise(strip);
         return ImageGrid.of(bytes, steps, (int) s[1], (int) s[2], (int) s[3], steps, 3);
     }
 }

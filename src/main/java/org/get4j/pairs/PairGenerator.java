@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +23,6 @@ import org.get4j.io.AtomicFiles;
 import org.get4j.io.Checksums;
 import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
-import org.get4j.io.TensorDType;
 import org.get4j.runtime.Versions;
 
 /**
@@ -140,17 +137,10 @@ public final class PairGenerator {
         int c = teacher.channels();
         int s = teacher.imageSize();
         int px = c * s * s;
-        float[] noise = new float[count * px];
+        float[] noise = SeededNoise.noise(first, count, px);
         float[] images = new float[count * px];
-        long[] seedValues = new long[count];
-        long[] labels = conditional ? new long[count] : null;
-        for (int j = 0; j < count; j++) {
-            seedValues[j] = first + j;
-            System.arraycopy(SeededNoise.noise(first + j, px), 0, noise, j * px, px);
-            if (conditional) {
-                labels[j] = SeededNoise.label(first + j, teacher.numClasses());
-            }
-        }
+        long[] seedValues = java.util.stream.LongStream.range(first, first + count).toArray();
+        long[] labels = conditional ? SeededNoise.labels(first, count, teacher.numClasses()) : null;
         EdmSampler edm = new EdmSampler(sampler);
         for (int b = 0; b < count; b += batchSize) {
             int n = Math.min(batchSize, count - b);
@@ -162,20 +152,13 @@ public final class PairGenerator {
             }
         }
         Map<String, HostTensor> t = new LinkedHashMap<>();
-        t.put("seed", longs(seedValues));
+        t.put("seed", HostTensor.ofLongs(seedValues, count));
         t.put("noise", HostTensor.ofFloats(noise, count, c, s, s));
         t.put("image", HostTensor.ofFloats(images, count, c, s, s));
         if (conditional) {
-            t.put("label", longs(labels));
+            t.put("label", HostTensor.ofLongs(labels, count));
         }
         SafeTensors.write(file, t, Map.of("teacher", teacher.identity(), "first_seed", "" + first, "count", "" + count));
     }
 
-    static HostTensor longs(long[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long x : v) {
-            b.putLong(x);
-        }
-        return new HostTensor(TensorDType.INT64, new long[] {v.length}, b.array());
-    }
 }

@@ -27,16 +27,12 @@ public final class PairViews {
                 int noiseTile = (2 * r) * columns + c;
                 int imageTile = (2 * r + 1) * columns + c;
                 for (int j = 0; j < px; j++) {
-                    tiles[noiseTile * px + j] = quantise(a[i * px + j] * aScale);
-                    tiles[imageTile * px + j] = quantise(b[i * px + j]);
+                    tiles[noiseTile * px + j] = ImageGrid.quantise(a[i * px + j] * aScale);
+                    tiles[imageTile * px + j] = ImageGrid.quantise(b[i * px + j]);
                 }
             }
         }
         return ImageGrid.of(tiles, 2 * rows * columns, channels, size, size, columns, scale);
     }
 
-    /** [-1, 1] to 0..255 as the reference quantises: (x * 127.5 + 128) clipped. */
-    public static byte quantise(float x) {
-        return (byte) (int) Math.max(0, Math.min(255, Math.floor(x * 127.5f + 128f)));
-    }
 }

@@ -96,11 +96,11 @@ public final class ReferenceImport {
                 seeds[j] = first + j;
             }
             Map<String, HostTensor> t = new LinkedHashMap<>();
-            t.put("seed", PairGenerator.longs(seeds));
+            t.put("seed", HostTensor.ofLongs(seeds, count));
             t.put("noise", HostTensor.ofFloats(noise.toFloatArray(), shape));
             t.put("image", HostTensor.ofFloats(image.toFloatArray(), shape));
             if (labels != null) {
-                t.put("label", PairGenerator.longs(argmax(labels, classes)));
+                t.put("label", HostTensor.ofLongs(argmax(labels, classes), count));
             }
             Path shard = out.resolve(PairManifest.shardFile(i));
             SafeTensors.write(shard, t, Map.of("teacher", teacherName, "first_seed", "" + first, "count", "" + count,

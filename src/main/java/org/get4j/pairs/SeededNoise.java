@@ -29,6 +29,24 @@ public final class SeededNoise {
         return out;
     }
 
+    /** The noise of seeds first .. first + count - 1, each of {@code size} values, one after another. */
+    public static float[] noise(long first, int count, int size) {
+        float[] out = new float[count * size];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(noise(first + i, size), 0, out, i * size, size);
+        }
+        return out;
+    }
+
+    /** The labels of seeds first .. first + count - 1. */
+    public static long[] labels(long first, int count, int classes) {
+        long[] out = new long[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = label(first + i, classes);
+        }
+        return out;
+    }
+
     /** A class label in [0, classes) for one seed, from a stream independent of the noise. */
     public static int label(long seed, int classes) {
         return new SplittableRandom(seed ^ LABEL_STREAM).nextInt(classes);

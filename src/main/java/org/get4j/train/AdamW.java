@@ -80,6 +80,32 @@ public final class AdamW {
         return v;
     }
 
+    /** The moments as named tensors ({@code opt.m.<i>}, {@code opt.v.<i>}), for a checkpoint. */
+    public java.util.Map<String, org.get4j.io.HostTensor> stateTensors() {
+        java.util.Map<String, org.get4j.io.HostTensor> t = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < m.size(); i++) {
+            t.put("opt.m." + i, org.get4j.io.HostTensor.of(m.get(i)));
+            t.put("opt.v." + i, org.get4j.io.HostTensor.of(v.get(i)));
+        }
+        return t;
+    }
+
+    /** Restores the moments written by {@link #stateTensors()} and the step count. */
+    public void restore(long steps, java.util.Map<String, org.get4j.io.HostTensor> tensors) {
+        List<float[]> first = new ArrayList<>();
+        List<float[]> second = new ArrayList<>();
+        for (int i = 0; i < m.size(); i++) {
+            org.get4j.io.HostTensor a = tensors.get("opt.m." + i);
+            org.get4j.io.HostTensor b = tensors.get("opt.v." + i);
+            if (a == null || b == null) {
+                throw new org.get4j.Get4jException("checkpoint lacks optimizer state for parameter " + i);
+            }
+            first.add(a.toFloatArray());
+            second.add(b.toFloatArray());
+        }
+        restore(steps, first, second);
+    }
+
     /** Restores state saved from {@link #firstMoments()}, {@link #secondMoments()} and {@link #steps()}. */
     public void restore(long steps, List<float[]> first, List<float[]> second) {
         if (first.size() != m.size() || second.size() != v.size()) {

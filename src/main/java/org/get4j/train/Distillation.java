@@ -181,11 +181,7 @@ public final class Distillation {
     }
 
     private void checkpoint(Generator model, Generator ema, AdamW optimizer, long step, String dataSha) {
-        Map<String, HostTensor> extra = new LinkedHashMap<>();
-        for (int i = 0; i < optimizer.firstMoments().size(); i++) {
-            extra.put("opt.m." + i, HostTensor.of(optimizer.firstMoments().get(i)));
-            extra.put("opt.v." + i, HostTensor.of(optimizer.secondMoments().get(i)));
-        }
+        Map<String, HostTensor> extra = optimizer.stateTensors();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("step", Long.toString(step));
         meta.put("opt.steps", Long.toString(optimizer.steps()));
@@ -220,13 +216,7 @@ public final class Distillation {
         });
         Checkpoints.loadStateDict(model, m, checkpointFile().toString(), true);
         Checkpoints.loadStateDict(ema, e, checkpointFile().toString(), true);
-        List<float[]> first = new ArrayList<>();
-        List<float[]> second = new ArrayList<>();
-        for (int i = 0; i < optimizer.firstMoments().size(); i++) {
-            first.add(c.tensors().get("opt.m." + i).toFloatArray());
-            second.add(c.tensors().get("opt.v." + i).toFloatArray());
-        }
-        optimizer.restore(Long.parseLong(c.metadata().get("opt.steps")), first, second);
+        optimizer.restore(Long.parseLong(c.metadata().get("opt.steps")), c.tensors());
         return Long.parseLong(c.metadata().get("step"));
     }
 
