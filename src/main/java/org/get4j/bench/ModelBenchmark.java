@@ -4,9 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.get4j.deq.SolverConfig;
@@ -14,10 +11,11 @@ import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
 import org.get4j.train.AdamW;
 import org.get4j.train.DistillationStep;
+import org.get4j.train.Ema;
 
 /**
  * Throughput of one model: one-step sampling (GET: 6 fixed-point iterations) and the reference training step
- * (GET: 6 unrolled states with deep supervision, L1, AdamW), as medians over repeats after warm-up, with the
+ * (GET: 6 unrolled states with deep supervision, L1, AdamW, EMA), as medians over repeats after warm-up, with the
  * achieved FLOP/s from the analytic MAC count and the process's peak resident memory.
  */
 public final class ModelBenchmark {
@@ -26,11 +24,12 @@ public final class ModelBenchmark {
 
     /** One model's numbers. */
     public record Row(String model, long params, int batch, Throughput sampling, Throughput training,
-            double samplingGflops, double trainingGflops, long peakRssMiB) {}
+            double samplingGflops, double trainingGflops, long peakRssMiB, long peakHeapMiB) {}
 
     private ModelBenchmark() {}
 
     public static Row run(NDManager manager, String name, ModelConfig config, int batch, int warmup, int repeats) {
+        Memory.resetPeaks();
         try (NDManager m = manager.newSubManager()) {
             m.getEngine().setRandomSeed(0);
             Generator g = Generator.create(config, m);
@@ -51,10 +50,12 @@ public final class ModelBenchmark {
                 }
             }
             DistillationStep step = DistillationStep.reference(g, AdamW.withDefaults(g.trainableArrays(), 0));
+            Ema ema = new Ema(Generator.create(config, m).trainableArrays(), g.trainableArrays(), 0.9999, false);
             List<Double> training = new ArrayList<>();
             for (int r = 0; r < warmup + repeats; r++) {
                 long t0 = System.nanoTime();
                 step.step(ps, noise, labels, target, null, 1e-4);
+                ema.update(r);
                 if (r >= warmup) {
                     training.add(batch / ((System.nanoTime() - t0) / 1e9));
                 }
@@ -65,7 +66,7 @@ public final class ModelBenchmark {
             // FLOPs = 2 MACs; a training step is about 3 forward passes (forward, and twice that backward).
             double forwardFlops = 2.0 * config.inferenceMacs(unroll);
             return new Row(name, config.parameterCount(), batch, s, t, forwardFlops * s.median() / 1e9,
-                    3 * forwardFlops * t.median() / 1e9, peakRssMiB());
+                    3 * forwardFlops * t.median() / 1e9, Memory.peakRssMiB(), Memory.peakHeapMiB());
         }
     }
 
@@ -74,30 +75,34 @@ public final class ModelBenchmark {
         return new Throughput(DeqBenchmark.median(v), v[0], v[v.length - 1]);
     }
 
-    /** Peak resident set size of this process (VmHWM), in MiB; -1 where /proc is not available. */
-    public static long peakRssMiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
+    /** The table; model FLOPs utilisation (MFU) is achieved FLOP/s over {@code peakGflops}, the measured GEMM peak. */
+    public static String markdown(List<Row> rows, int repeats, double peakGflops) {
+        StringBuilder sb = new StringBuilder(String.format("Medians of %d runs after warm-up (min-max in brackets); "
+                + "GFLOP/s from the analytic MAC count (training: 3x forward); MFU against the measured fp32 GEMM "
+                + "peak of %.1f GFLOP/s; peak memory of each model's runs.%n%n", repeats, peakGflops));
+        sb.append("| model | params | batch | sampling img/s | training img/s | sampling GFLOP/s (MFU) "
+                + "| training GFLOP/s (MFU) | peak RSS (MiB) | peak heap (MiB) |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            sb.append(String.format("| %s | %,d | %d | %.1f [%.1f-%.1f] | %.1f [%.1f-%.1f] | %.1f (%.0f%%) "
+                    + "| %.1f (%.0f%%) | %d | %d |%n", r.model(), r.params(), r.batch(), r.sampling().median(),
+                    r.sampling().min(), r.sampling().max(), r.training().median(), r.training().min(),
+                    r.training().max(), r.samplingGflops(), 100 * r.samplingGflops() / peakGflops,
+                    r.trainingGflops(), 100 * r.trainingGflops() / peakGflops, r.peakRssMiB(), r.peakHeapMiB()));
         }
-        return -1;
+        return sb.toString();
     }
 
-    public static String markdown(List<Row> rows, int repeats) {
-        StringBuilder sb = new StringBuilder(String.format("Medians of %d runs after warm-up (min-max in brackets); "
-                + "GFLOP/s from the analytic MAC count (training: 3x forward).%n%n", repeats));
-        sb.append("| model | params | batch | sampling img/s | training img/s | sampling GFLOP/s | training GFLOP/s | peak RSS (MiB) |\n");
-        sb.append("|---|---|---|---|---|---|---|---|\n");
+    public static String csv(List<Row> rows, double peakGflops) {
+        StringBuilder sb = new StringBuilder("model,params,batch,sampling_img_s,sampling_min,sampling_max,"
+                + "training_img_s,training_min,training_max,sampling_gflops,training_gflops,peak_gflops,"
+                + "sampling_mfu,training_mfu,peak_rss_mib,peak_heap_mib\n");
         for (Row r : rows) {
-            sb.append(String.format("| %s | %,d | %d | %.1f [%.1f-%.1f] | %.1f [%.1f-%.1f] | %.1f | %.1f | %d |%n",
+            sb.append(String.format("%s,%d,%d,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.4f,%.4f,%d,%d%n",
                     r.model(), r.params(), r.batch(), r.sampling().median(), r.sampling().min(), r.sampling().max(),
                     r.training().median(), r.training().min(), r.training().max(), r.samplingGflops(),
-                    r.trainingGflops(), r.peakRssMiB()));
+                    r.trainingGflops(), peakGflops, r.samplingGflops() / peakGflops, r.trainingGflops() / peakGflops,
+                    r.peakRssMiB(), r.peakHeapMiB()));
         }
         return sb.toString();
     }

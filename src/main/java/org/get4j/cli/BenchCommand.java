@@ -16,15 +16,181 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code get4j bench ...}: measurements that print throughput and cost. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Deq.class, BenchCommand.Model.class, BenchCommand.Pairs.class})
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"The performance report: this machine's fp32 GEMM peak; training-step and one-step sampling",
+                "throughput of each model with FLOP/s, MFU and peak memory; the teacher's 35-evaluation sampling",
+                "rate; where a training step's time goes. Writes PREFIX.md, PREFIX.csv and PREFIX-breakdown.csv.",
+                "Subcommands measure single aspects."},
+        subcommands = {BenchCommand.Deq.class, BenchCommand.Pairs.class,
+                BenchCommand.SoakRun.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--model", split = ",", defaultValue = "GET-Mini,ViT-Mini,GET-T",
+            description = "Presets (default: ${DEFAULT-VALUE}).")
+    List<String> models;
+    @Option(names = "--batch", split = ",", defaultValue = "128,128,16",
+            description = "Batch per model, or one for all (default: ${DEFAULT-VALUE}).")
+    List<Integer> batches;
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+    @Option(names = "--repeats", defaultValue = "5", description = "Timed runs (default: ${DEFAULT-VALUE}).")
+    int repeats;
+    @Option(names = "--threads", description = "Intra-op threads (default: all cores).")
+    Integer threads;
+    @Option(names = "--teacher", defaultValue = "data/teachers/edm-mnist.safetensors",
+            description = "Teacher whose 35-evaluation sampling rate is measured, or 'none' (default: ${DEFAULT-VALUE}).")
+    String teacher;
+    @Option(names = "--teacher-images", defaultValue = "256", description = "Teacher samples timed (default: ${DEFAULT-VALUE}).")
+    int teacherImages;
+    @Option(names = "--no-breakdown", description = "Skip the per-phase breakdown of the training step.")
+    boolean noBreakdown;
+    @Option(names = "--out", paramLabel = "PREFIX", defaultValue = "runs/bench/bench",
+            description = "Output prefix (default: ${DEFAULT-VALUE}).")
+    Path out;
+
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        if (repeats < 1 || warmup < 0 || teacherImages < 1 || batches.stream().anyMatch(b -> b < 1)
+                || (batches.size() != 1 && batches.size() != models.size())) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--repeats >= 1, --warmup >= 0, --teacher-images >= 1, and one positive --batch or one per --model");
+        }
+        List<org.get4j.model.ModelConfig> configs;
+        try {
+            configs = models.stream().map(n -> org.get4j.model.Presets.get(n, 0)).toList();
+        } catch (org.get4j.Get4jException e) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (threads != null) {
+            TorchRuntime.setThreads(threads);
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        StringBuilder md = new StringBuilder("# get4j benchmark\n\n");
+        md.append(String.format("Machine: %s, %d cores; %d threads; device %s; %s%n%n",
+                org.get4j.runtime.SystemReport.cpuModel(), Runtime.getRuntime().availableProcessors(),
+                TorchRuntime.threads(), TorchRuntime.defaultDevice(), org.get4j.runtime.Versions.pytorch()));
+        List<org.get4j.bench.ModelBenchmark.Row> rows = new java.util.ArrayList<>();
+        List<org.get4j.bench.StepBreakdown.Result> breakdowns = new java.util.ArrayList<>();
+        try (NDManager manager = TorchRuntime.newManager()) {
+            org.get4j.bench.MatmulPeak.Result peak = org.get4j.bench.MatmulPeak.measure(manager);
+            StringBuilder gemm = new StringBuilder("fp32 GEMM (n x n x n, median of 5):");
+            for (int i = 0; i < peak.sizes().length; i++) {
+                gemm.append(String.format(" n=%d %.1f GFLOP/s;", peak.sizes()[i], peak.gflops()[i]));
+            }
+            md.append(gemm).append(String.format(" peak %.1f GFLOP/s%n%n", peak.peak()));
+            w.println(gemm);
+            w.flush();
+            for (int i = 0; i < models.size(); i++) {
+                int batch = batches.size() == 1 ? batches.get(0) : batches.get(i);
+                rows.add(org.get4j.bench.ModelBenchmark.run(manager, models.get(i), configs.get(i), batch, warmup,
+                        repeats));
+                w.printf("measured %s at batch %d%n", models.get(i), batch);
+                w.flush();
+            }
+            md.append(org.get4j.bench.ModelBenchmark.markdown(rows, repeats, peak.peak()));
+            if (!"none".equals(teacher)) {
+                org.get4j.bench.PairBenchmark.Row t = org.get4j.bench.PairBenchmark.run(manager, teacher,
+                        org.get4j.diffusion.Teachers.resolve(manager, teacher),
+                        org.get4j.diffusion.SamplerConfig.reference(), teacherImages, Math.min(128, teacherImages));
+                md.append(String.format("%nTeacher %s: %.1f images/s at %d evaluations (%.0f%% of the time outside "
+                        + "the network).%n", teacher, t.pairsPerSecond(), t.evaluations(), 100 * t.outsideShare()));
+                for (org.get4j.bench.ModelBenchmark.Row r : rows) {
+                    md.append(String.format("- %s one-step sampling: %.1fx the teacher's rate%n", r.model(),
+                            r.sampling().median() / t.pairsPerSecond()));
+                }
+            }
+            if (!noBreakdown) {
+                for (int i = 0; i < models.size(); i++) {
+                    breakdowns.add(org.get4j.bench.StepBreakdown.measure(manager, models.get(i), configs.get(i),
+                            rows.get(i).batch(), warmup, repeats));
+                    w.printf("broke down %s%n", models.get(i));
+                    w.flush();
+                }
+                md.append("\n## Where a training step's time goes\n").append(
+                        org.get4j.bench.StepBreakdown.markdown(breakdowns));
+            }
+            String text = md.toString();
+            w.print(text);
+            w.flush();
+            writeOutputs(out, text, org.get4j.bench.ModelBenchmark.csv(rows, peak.peak()),
+                    noBreakdown ? null : org.get4j.bench.StepBreakdown.csv(breakdowns));
+            w.printf("wrote %s.md, %s.csv%s%n", out, out, noBreakdown ? "" : ", " + out + "-breakdown.csv");
+            w.flush();
+        }
+    }
+
+    private static void writeOutputs(Path prefix, String md, String csv, String breakdownCsv) {
+        try {
+            if (prefix.toAbsolutePath().getParent() != null) {
+                java.nio.file.Files.createDirectories(prefix.toAbsolutePath().getParent());
+            }
+            AtomicFiles.write(Path.of(prefix + ".md"), md.getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(Path.of(prefix + ".csv"), csv.getBytes(StandardCharsets.UTF_8));
+            if (breakdownCsv != null) {
+                AtomicFiles.write(Path.of(prefix + "-breakdown.csv"), breakdownCsv.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + prefix + ".md/.csv: " + e.getMessage(), e);
+        }
+    }
+
+    @Command(name = "soak", mixinStandardHelpOptions = true,
+            description = {"A long training run on synthetic batches that reports resident memory as it goes:",
+                    "a leak shows as growth after warm-up."})
+    static final class SoakRun implements Runnable {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--model", defaultValue = "GET-Mini", description = "Preset (default: ${DEFAULT-VALUE}).")
+        String model;
+        @Option(names = "--batch", defaultValue = "16", description = "Batch (default: ${DEFAULT-VALUE}).")
+        int batch;
+        @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default: ${DEFAULT-VALUE}).")
+        int steps;
+        @Option(names = "--every", defaultValue = "100", description = "Steps between readings (default: ${DEFAULT-VALUE}).")
+        int every;
+        @Option(names = "--out", paramLabel = "FILE.csv", description = "Also write the readings as CSV.")
+        Path out;
+
+        @Override
+        public void run() {
+            if (batch < 1 || every < 1 || steps < every) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--batch and --every must be positive and --steps at least --every");
+            }
+            org.get4j.model.ModelConfig config;
+            try {
+                config = org.get4j.model.Presets.get(model, 0);
+            } catch (org.get4j.Get4jException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            w.println("step,rss_mib,heap_used_mib,images_per_second");
+            w.flush();
+            org.get4j.bench.Soak.Result r;
+            try (NDManager manager = TorchRuntime.newManager()) {
+                r = org.get4j.bench.Soak.run(manager, model, config, batch, steps, every, s -> {
+                    w.printf("%d,%d,%d,%.1f%n", s.step(), s.rssMiB(), s.heapUsedMiB(), s.imagesPerSecond());
+                    w.flush();
+                });
+            }
+            org.get4j.bench.Soak.Sample first = r.samples().get(0);
+            org.get4j.bench.Soak.Sample last = r.samples().get(r.samples().size() - 1);
+            w.printf("%s batch %d: resident memory %d MiB after step %d, %d MiB after step %d (growth %+d MiB)%n",
+                    model, batch, first.rssMiB(), first.step(), last.rssMiB(), last.step(), r.growthMiB());
+            w.flush();
+            if (out != null) {
+                StringBuilder csv = new StringBuilder("step,rss_mib,heap_used_mib,images_per_second\n");
+                r.samples().forEach(s -> csv.append(String.format("%d,%d,%d,%.2f%n", s.step(), s.rssMiB(),
+                        s.heapUsedMiB(), s.imagesPerSecond())));
+                try {
+                    AtomicFiles.write(out, csv.toString().getBytes(StandardCharsets.UTF_8));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
+                }
+            }
+        }
     }
 
     @Command(name = "deq", mixinStandardHelpOptions = true,
@@ -95,64 +261,6 @@ final class BenchCommand implements Runnable {
                     AtomicFiles.write(Path.of(out + ".md"), md.getBytes(StandardCharsets.UTF_8));
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException("cannot write " + out + ".csv/.md: " + e.getMessage(), e);
-                }
-            }
-        }
-    }
-
-    @Command(name = "model", mixinStandardHelpOptions = true,
-            description = {"Sampling and training-step throughput of models (default: GET-Mini at batch 128 and",
-                    "GET-T at batch 16), with achieved FLOP/s and peak memory."})
-    static final class Model implements Runnable {
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--model", split = ",", defaultValue = "GET-Mini,GET-T", description = "Presets (default: ${DEFAULT-VALUE}).")
-        List<String> models;
-        @Option(names = "--batch", split = ",", defaultValue = "128,16",
-                description = "Batch per model, or one for all (default: ${DEFAULT-VALUE}).")
-        List<Integer> batches;
-        @Option(names = "--warmup", defaultValue = "2") int warmup;
-        @Option(names = "--repeats", defaultValue = "5") int repeats;
-        @Option(names = "--threads", description = "Intra-op threads (default: all cores).") Integer threads;
-        @Option(names = "--out", paramLabel = "PREFIX", description = "Also write PREFIX.md.") Path out;
-
-        @Override
-        public void run() {
-            if (repeats < 1 || warmup < 0 || batches.stream().anyMatch(b -> b < 1)
-                    || (batches.size() != 1 && batches.size() != models.size())) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                        "--repeats >= 1, --warmup >= 0, and one positive --batch or one per --model");
-            }
-            List<org.get4j.model.ModelConfig> configs;
-            try {
-                configs = models.stream().map(n -> org.get4j.model.Presets.get(n, 0)).toList();
-            } catch (org.get4j.Get4jException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-            }
-            if (threads != null) {
-                TorchRuntime.setThreads(threads);
-            }
-            PrintWriter w = spec.commandLine().getOut();
-            List<org.get4j.bench.ModelBenchmark.Row> rows = new java.util.ArrayList<>();
-            try (NDManager manager = TorchRuntime.newManager()) {
-                for (int i = 0; i < models.size(); i++) {
-                    int batch = batches.size() == 1 ? batches.get(0) : batches.get(i);
-                    rows.add(org.get4j.bench.ModelBenchmark.run(manager, models.get(i), configs.get(i), batch, warmup,
-                            repeats));
-                    w.printf("measured %s%n", models.get(i));
-                    w.flush();
-                }
-            }
-            String md = org.get4j.bench.ModelBenchmark.markdown(rows, repeats) + "\nthreads: " + TorchRuntime.threads()
-                    + ", device: " + TorchRuntime.defaultDevice() + "\n";
-            w.print(md);
-            w.flush();
-            if (out != null) {
-                try {
-                    AtomicFiles.write(Path.of(out + ".md"), md.getBytes(StandardCharsets.UTF_8));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException("cannot write " + out + ".md: " + e.getMessage(), e);
                 }
             }
         }

@@ -79,7 +79,7 @@ final class PairsCommand implements Runnable {
                 try (ProgressBar bar = new ProgressBarBuilder().setTaskName("pairs").setInitialMax(range.count())
                         .setStyle(ProgressBarStyle.ASCII).setUnit(" pairs", 1).showSpeed().build()) {
                     manifest = g.generate(m, out, p -> {
-                        bar.stepTo(Math.min(range.count(), (long) p.shardsDone() * shardSize));
+                        bar.stepTo(p.pairsDone());
                         bar.setExtraMessage(p.shardsDone() + "/" + shards + " shards" + (p.skipped() ? " (kept)" : ""));
                     });
                 }

@@ -69,16 +69,28 @@ public final class GetBlock extends AbstractBlock {
             PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray qkvBias = inputs.size() > 1 ? inputs.get(1) : null;
-        NDArray a = norm1.forward(ps, new NDList(x), training).singletonOrThrow();
-        x = x.add(attention(ps, a, qkvBias, training));
-        NDArray m = norm2.forward(ps, new NDList(x), training).singletonOrThrow();
-        m = fc1.forward(ps, new NDList(m), training).singletonOrThrow();
-        m = fc2.forward(ps, new NDList(Activation.gelu(m)), training).singletonOrThrow();
-        return new NDList(x.add(m));
+        x = x.add(attention(ps, norm1(ps, x, training), qkvBias, training));
+        return new NDList(x.add(mlp(ps, norm2(ps, x, training), training)));
     }
 
-    /** softmax(q k^T / sqrt(D/h)) v per head, then the output projection. */
-    private NDArray attention(ParameterStore ps, NDArray a, NDArray qkvBias, boolean training) {
+    /** LN1, before the attention branch. */
+    public NDArray norm1(ParameterStore ps, NDArray x, boolean training) {
+        return norm1.forward(ps, new NDList(x), training).singletonOrThrow();
+    }
+
+    /** LN2, before the MLP branch. */
+    public NDArray norm2(ParameterStore ps, NDArray x, boolean training) {
+        return norm2.forward(ps, new NDList(x), training).singletonOrThrow();
+    }
+
+    /** The MLP branch: Linear(D, rD) -> GELU (erf) -> Linear(rD, D). */
+    public NDArray mlp(ParameterStore ps, NDArray a, boolean training) {
+        NDArray h = fc1.forward(ps, new NDList(a), training).singletonOrThrow();
+        return fc2.forward(ps, new NDList(Activation.gelu(h)), training).singletonOrThrow();
+    }
+
+    /** The attention branch: softmax(q k^T / sqrt(D/h)) v per head, then the output projection. */
+    public NDArray attention(ParameterStore ps, NDArray a, NDArray qkvBias, boolean training) {
         long batch = a.getShape().get(0);
         long tokens = a.getShape().get(1);
         int headDim = width / heads;
@@ -88,10 +100,11 @@ public final class GetBlock extends AbstractBlock {
         }
         // (B, N, 3D) -> (3, B, h, N, D/h): [q | k | v] outermost, then heads, as the reference splits it.
         t = t.reshape(batch, tokens, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-        NDArray q = t.get(0);
+        // Scaling q (N x D/h) instead of the scores (N x N) is the same product with fewer multiplications.
+        NDArray q = t.get(0).mul((float) (1.0 / Math.sqrt(headDim)));
         NDArray k = t.get(1);
         NDArray v = t.get(2);
-        NDArray weights = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim)).softmax(-1);
+        NDArray weights = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
         NDArray out = weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, width);
         return proj.forward(ps, new NDList(out), training).singletonOrThrow();
     }

@@ -59,8 +59,18 @@ public final class PairGenerator {
         this.conditional = conditional;
     }
 
-    /** Progress after each shard: shards done, total, pairs made in this run, seconds in this run. */
-    public record Progress(int shardsDone, int shards, long pairsThisRun, double seconds, boolean skipped) {}
+    /**
+     * Progress after each sampler batch and at the end of each shard: pairs done (kept ones included), shards done,
+     * total shards, pairs made in this run, seconds in this run; {@code shardEnd} marks the report that closes a shard,
+     * and {@code skipped} says that shard was already complete on disk.
+     */
+    public record Progress(long pairsDone, int shardsDone, int shards, long pairsThisRun, double seconds,
+            boolean shardEnd, boolean skipped) {
+        /** Pairs per second made in this run (0 before the first batch). */
+        public double rate() {
+            return seconds > 0 ? pairsThisRun / seconds : 0;
+        }
+    }
 
     private Map<String, Object> plan() {
         Map<String, Object> p = new LinkedHashMap<>();
@@ -99,12 +109,17 @@ public final class PairGenerator {
             int count = (int) Math.min(shardSize, seeds.last() - first + 1);
             Path file = dir.resolve(PairManifest.shardFile(i));
             boolean skipped = isComplete(file, first, count);
+            long before = (long) i * shardSize;
             if (!skipped) {
-                writeShard(manager, file, first, count);
+                int shard = i;
+                long madeBefore = made;
+                writeShard(manager, file, first, count, done -> progress.accept(new Progress(before + done, shard,
+                        shards, madeBefore + done, (System.nanoTime() - start) / 1e9, false, false)));
                 made += count;
             }
             entries.add(new PairManifest.Shard(file.getFileName().toString(), first, count, Checksums.sha256(file)));
-            progress.accept(new Progress(i + 1, shards, made, (System.nanoTime() - start) / 1e9, skipped));
+            progress.accept(new Progress(before + count, i + 1, shards, made, (System.nanoTime() - start) / 1e9, true,
+                    skipped));
         }
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("get4j", Versions.get4j());
@@ -133,7 +148,8 @@ public final class PairGenerator {
         }
     }
 
-    private void writeShard(NDManager manager, Path file, long first, int count) {
+    private void writeShard(NDManager manager, Path file, long first, int count,
+            java.util.function.LongConsumer batchDone) {
         int c = teacher.channels();
         int s = teacher.imageSize();
         int px = c * s * s;
@@ -149,6 +165,9 @@ public final class PairGenerator {
                 NDArray y = conditional ? m.create(java.util.Arrays.copyOfRange(labels, b, b + n)) : null;
                 float[] x = edm.sample(teacher, e, y).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
                 System.arraycopy(x, 0, images, b * px, n * px);
+            }
+            if (b + n < count) {
+                batchDone.accept(b + n);
             }
         }
         Map<String, HostTensor> t = new LinkedHashMap<>();

@@ -23,6 +23,7 @@ public final class SystemReport {
         r.put("offline", System.getProperty("ai.djl.offline"));
         r.put("gpus", Integer.toString(engine.getGpuCount()));
         r.put("device", TorchRuntime.defaultDevice().toString());
+        r.put("cpu", cpuModel());
         r.put("threads", TorchRuntime.threads() + " of " + Runtime.getRuntime().availableProcessors() + " cores");
         r.put("max heap", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         Path home = DataHome.resolve();
@@ -36,6 +37,20 @@ public final class SystemReport {
             r.put(d.dir(), state);
         }
         return r;
+    }
+
+    /** The processor's model name (Linux /proc/cpuinfo), or the JVM's architecture elsewhere. */
+    public static String cpuModel() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).strip();
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return System.getProperty("os.arch");
     }
 
     /** The report as aligned "key: value" lines. */

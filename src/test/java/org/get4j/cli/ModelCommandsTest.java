@@ -20,6 +20,22 @@ class ModelCommandsTest {
     }
 
     @Test
+    void benchWritesTheReportWithMfuTeacherRatioAndBreakdown() throws Exception {
+        Path prefix = dir.resolve("b/bench");
+        CliRun r = CliRun.of("bench", "--model", "GET-Mini", "--batch", "2", "--warmup", "0", "--repeats", "1",
+                "--teacher-images", "2", "--out", prefix.toString());
+        assertEquals(0, r.code(), r.err());
+        String md = java.nio.file.Files.readString(Path.of(prefix + ".md"));
+        assertTrue(md.contains("fp32 GEMM") && md.contains("MFU") && md.contains("the teacher's rate")
+                && md.contains("| attention |"), md);
+        assertEquals(2, java.nio.file.Files.readAllLines(Path.of(prefix + ".csv")).size());
+        assertTrue(java.nio.file.Files.readString(Path.of(prefix + "-breakdown.csv")).contains("GET-Mini,2,\"MLP\""));
+        CliRun bad = CliRun.of("bench", "--model", "GET-Mini,ViT-Mini", "--batch", "1,2,3");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--batch"), bad.err());
+    }
+
+    @Test
     void paramsPrintsTheReferenceCount() {
         CliRun r = CliRun.of("params", "--model", "GET-B", "--classes", "10");
         assertEquals(0, r.code(), r.err());

@@ -96,9 +96,17 @@ class PairStoreTest {
         Files.delete(out.resolve(PairManifest.shardFile(2)));
         Files.delete(out.resolve(PairManifest.FILE));
         java.util.List<Boolean> skipped = new java.util.ArrayList<>();
+        java.util.List<Long> done = new java.util.ArrayList<>();
         new PairGenerator(teacher, FAST, SeedRange.parse("0-24"), 10, 4, true)
-                .generate(manager, out, p -> skipped.add(p.skipped()));
+                .generate(manager, out, p -> {
+                    done.add(p.pairsDone());
+                    if (p.shardEnd()) {
+                        skipped.add(p.skipped());
+                    }
+                });
         assertEquals(java.util.List.of(true, false, false), skipped);
+        // progress after every sampler batch of 4: shard 0 kept (10), then 14, 18, 20 and 24, 25
+        assertEquals(java.util.List.of(10L, 14L, 18L, 20L, 24L, 25L), done);
         assertArrayEquals(shard1, Files.readAllBytes(out.resolve(PairManifest.shardFile(1))));
         String a = new String(manifest).replaceAll("\"get4j\" : \"[^\"]*\"", "");
         String b = new String(Files.readAllBytes(out.resolve(PairManifest.FILE))).replaceAll("\"get4j\" : \"[^\"]*\"", "");

@@ -1,0 +1,65 @@
+package org.get4j.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * This process's memory: resident set size (native arrays live outside the Java heap, so RSS is what grows when
+ * engine arrays leak) and the Java heap. Values in MiB; -1 where /proc is not available.
+ */
+public final class Memory {
+    private Memory() {}
+
+    /** Current resident set size (VmRSS). */
+    public static long rssMiB() {
+        return procStatus("VmRSS:");
+    }
+
+    /** Peak resident set size (VmHWM). */
+    public static long peakRssMiB() {
+        return procStatus("VmHWM:");
+    }
+
+    /** Java heap in use now. */
+    public static long heapUsedMiB() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
+    }
+
+    /** The sum of the heap pools' peaks since the start (or the last {@link #resetPeaks()}). */
+    public static long peakHeapMiB() {
+        long bytes = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                bytes += pool.getPeakUsage().getUsed();
+            }
+        }
+        return bytes >> 20;
+    }
+
+    /** Restarts both peaks, so the next reading covers only what follows (RSS: Linux's clear_refs, where allowed). */
+    public static void resetPeaks() {
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not permitted: the RSS peak then covers the whole process
+        }
+    }
+
+    private static long procStatus(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(key)) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,188 @@
+package org.get4j.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.get4j.model.Generator;
+import org.get4j.model.ModelConfig;
+import org.get4j.nn.GetBlock;
+import org.get4j.pairs.Pairs;
+import org.get4j.pairs.SeededNoise;
+import org.get4j.train.AdamW;
+import org.get4j.train.DistillationStep;
+import org.get4j.train.Ema;
+
+/**
+ * Where a training step's time goes. The whole step (the reference objective: forward, backward, gradient norm,
+ * AdamW) and the EMA update and data loading of the training loop are timed as they run; the transformer's parts are
+ * timed in isolation at the model's shapes, forward plus backward, and multiplied by how often a step applies them:
+ *
+ * <pre>
+ *   GET:  L_inj injection blocks once + L_mem equilibrium blocks x 6 unrolled states
+ *   ViT:  depth blocks once
+ * </pre>
+ *
+ * Each block contributes two LayerNorms, one attention branch (QKV projection, scores, softmax, weighted sum,
+ * output projection) and one MLP branch. The remainder, step minus the parts, is the rest of the network (patch
+ * embedding, injection projection, decoder), the losses, the solver's and autograd's bookkeeping and the gradient
+ * norm.
+ */
+public final class StepBreakdown {
+    /** One phase: milliseconds per training step. */
+    public record Phase(String name, double millis) {}
+
+    /** The phases, and the measured step (including EMA and data loading) they add up to. */
+    public record Result(String model, int batch, List<Phase> phases, double stepMillis) {
+        public double share(Phase p) {
+            return p.millis() / stepMillis;
+        }
+    }
+
+    private StepBreakdown() {}
+
+    public static Result measure(NDManager manager, String name, ModelConfig config, int batch, int warmup,
+            int repeats) {
+        int unroll = 6;
+        try (NDManager m = manager.newSubManager()) {
+            m.getEngine().setRandomSeed(0);
+            ParameterStore ps = new ParameterStore(m, false);
+            int px = config.channels() * config.imageSize() * config.imageSize();
+            // data loading as the training loop does it: the pair store gathers a batch from its shards in host
+            // memory (a copy), then the batch becomes engine arrays
+            float[] noisePool = SeededNoise.noise(0, batch, px);
+            float[] imagePool = SeededNoise.noise(batch, batch, px);
+            long[] seeds = java.util.stream.LongStream.range(0, batch).toArray();
+            double data = median(warmup, repeats, k -> {
+                Pairs p = new Pairs(noisePool.clone(), imagePool.clone(), seeds.clone(), null, config.channels(),
+                        config.imageSize());
+                try (NDManager b = m.newSubManager()) {
+                    p.noiseArray(b);
+                    p.imageArray(b);
+                }
+                return null;
+            });
+            Generator model = Generator.create(config, m);
+            Generator shadow = Generator.create(config, m);
+            AdamW optimizer = AdamW.withDefaults(model.trainableArrays(), 0);
+            Ema ema = new Ema(shadow.trainableArrays(), model.trainableArrays(), 0.9999, false);
+            DistillationStep step = DistillationStep.reference(model, optimizer);
+            Shape image = new Shape(batch, config.channels(), config.imageSize(), config.imageSize());
+            NDArray noise = m.randomNormal(image);
+            NDArray target = m.randomNormal(image).clip(-1, 1);
+            NDArray labels = config.numClasses() > 0
+                    ? m.randomInteger(0, config.numClasses(), new Shape(batch), DataType.INT64) : null;
+            double whole = median(warmup, repeats, k -> step.step(ps, noise, labels, target, null, 1e-4));
+            double adamw = median(warmup, repeats, k -> {
+                optimizer.step(0);
+                return null;
+            });
+            double average = median(warmup, repeats, k -> {
+                ema.update(k);
+                return null;
+            });
+
+            Map<String, Double> parts = new LinkedHashMap<>();
+            boolean get = config.arch() == ModelConfig.Arch.GET;
+            Shape tokens = new Shape(batch, config.tokens(), config.width());
+            Shape qkv = new Shape(batch, get ? config.tokens() : 1, 3L * config.width());
+            addBlockParts(parts, m, ps, config, config.mlpRatio(), tokens, config.numClasses() > 0 ? qkv : null,
+                    config.depth(), warmup, repeats);
+            if (get) {
+                addBlockParts(parts, m, ps, config, config.deqMlpRatio(), tokens, qkv, config.memDepth() * unroll,
+                        warmup, repeats);
+            }
+            List<Phase> phases = new ArrayList<>();
+            double measured = 0;
+            for (Map.Entry<String, Double> e : parts.entrySet()) {
+                phases.add(new Phase(e.getKey(), e.getValue()));
+                measured += e.getValue();
+            }
+            phases.add(new Phase("optimizer (AdamW)", adamw));
+            phases.add(new Phase("EMA update", average));
+            phases.add(new Phase("data loading", data));
+            phases.add(new Phase("rest: embedding, injection, decoder, losses, solver and autograd bookkeeping",
+                    whole - measured - adamw));
+            return new Result(name, batch, phases, whole + average + data);
+        }
+    }
+
+    /** LayerNorm, attention and MLP of one block shape, forward + backward, times {@code applications}. */
+    private static void addBlockParts(Map<String, Double> parts, NDManager m, ParameterStore ps, ModelConfig config,
+            double mlpRatio, Shape tokens, Shape bias, int applications, int warmup, int repeats) {
+        if (applications == 0) {
+            return;
+        }
+        GetBlock block = new GetBlock(config.width(), config.heads(), mlpRatio);
+        block.initialize(m, DataType.FLOAT32, bias == null ? new Shape[] {tokens} : new Shape[] {tokens, bias});
+        NDArray x = m.randomNormal(tokens);
+        x.setRequiresGradient(true);
+        NDArray b = bias == null ? null : m.randomNormal(bias);
+        if (b != null) {
+            b.setRequiresGradient(true);
+        }
+        double norm = backwardMillis(m, warmup, repeats, () -> block.norm1(ps, x, true));
+        double attention = backwardMillis(m, warmup, repeats, () -> block.attention(ps, x, b, true));
+        double mlp = backwardMillis(m, warmup, repeats, () -> block.mlp(ps, x, true));
+        parts.merge("attention", attention * applications, Double::sum);
+        parts.merge("MLP", mlp * applications, Double::sum);
+        parts.merge("LayerNorm", 2 * norm * applications, Double::sum);
+    }
+
+    /** Median milliseconds of forward + backward of {@code f} (its sum as the loss). */
+    private static double backwardMillis(NDManager m, int warmup, int repeats, java.util.function.Supplier<NDArray> f) {
+        return median(warmup, repeats, k -> {
+            try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                NDArray y = f.get();
+                gc.backward(y.sum());
+            }
+            return null;
+        });
+    }
+
+    private static double median(int warmup, int repeats, Function<Integer, Object> run) {
+        List<Double> millis = new ArrayList<>();
+        for (int k = 0; k < warmup + repeats; k++) {
+            try (NDScope scope = new NDScope()) {
+                long t0 = System.nanoTime();
+                run.apply(k);
+                if (k >= warmup) {
+                    millis.add((System.nanoTime() - t0) / 1e6);
+                }
+            }
+        }
+        return ModelBenchmark.summary(millis).median();
+    }
+
+    public static String markdown(List<Result> results) {
+        StringBuilder sb = new StringBuilder();
+        for (Result r : results) {
+            sb.append(String.format("%n%s, batch %d: %.0f ms per training step (median)%n%n", r.model(), r.batch(),
+                    r.stepMillis()));
+            sb.append("| phase | ms per step | share |\n|---|---|---|\n");
+            for (Phase p : r.phases()) {
+                sb.append(String.format("| %s | %.1f | %.0f%% |%n", p.name(), p.millis(), 100 * r.share(p)));
+            }
+        }
+        return sb.toString();
+    }
+
+    public static String csv(List<Result> results) {
+        StringBuilder sb = new StringBuilder("model,batch,phase,ms_per_step,share\n");
+        for (Result r : results) {
+            for (Phase p : r.phases()) {
+                sb.append(String.format("%s,%d,\"%s\",%.3f,%.4f%n", r.model(), r.batch(), p.name(), p.millis(),
+                        r.share(p)));
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,53 @@
+package org.get4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import org.get4j.model.ModelConfig;
+import org.get4j.runtime.TorchRuntime;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's bookkeeping (not its speed): the phases add up, the readings are taken, the peak is positive. */
+class BenchTest {
+    private static final ModelConfig TINY_GET = ModelConfig.get(8, 1, 2, 32, 4, 1, 2, 2, 0);
+    private static final ModelConfig TINY_VIT = ModelConfig.vit(8, 1, 2, 32, 4, 2, 10);
+
+    @Test
+    void breakdownPhasesAddUpToTheMeasuredStep() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            for (ModelConfig c : List.of(TINY_GET, TINY_VIT)) {
+                StepBreakdown.Result r = StepBreakdown.measure(m, "tiny", c, 4, 1, 3);
+                List<String> names = r.phases().stream().map(StepBreakdown.Phase::name).toList();
+                assertEquals(List.of("attention", "MLP", "LayerNorm", "optimizer (AdamW)", "EMA update", "data loading"),
+                        names.subList(0, 6));
+                assertTrue(names.get(6).startsWith("rest"));
+                double sum = r.phases().stream().mapToDouble(StepBreakdown.Phase::millis).sum();
+                assertEquals(r.stepMillis(), sum, 1e-9 * r.stepMillis());
+                r.phases().subList(0, 6).forEach(p -> assertTrue(p.millis() > 0, p.toString()));
+                assertTrue(StepBreakdown.markdown(List.of(r)).contains("| attention |"));
+                assertEquals(1 + 7, StepBreakdown.csv(List.of(r)).lines().count());
+            }
+        }
+    }
+
+    @Test
+    void soakReadsMemoryAtEachInterval() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            Soak.Result r = Soak.run(m, "tiny", TINY_GET, 2, 12, 4, s -> { });
+            assertEquals(List.of(4L, 8L, 12L), r.samples().stream().map(Soak.Sample::step).toList());
+            r.samples().forEach(s -> assertTrue(s.rssMiB() > 0 && s.imagesPerSecond() > 0, s.toString()));
+            assertEquals(r.samples().get(2).rssMiB() - r.samples().get(0).rssMiB(), r.growthMiB());
+        }
+    }
+
+    @Test
+    void gemmPeakIsTheBestSize() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            MatmulPeak.Result r = MatmulPeak.measure(m, new int[] {64, 256}, 2);
+            assertTrue(r.gflops()[0] > 0 && r.gflops()[1] > 0);
+            assertEquals(Math.max(r.gflops()[0], r.gflops()[1]), r.peak());
+        }
+    }
+}
