@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.get4j.deq.SolverConfig;
 import org.get4j.model.Generator;
+import org.get4j.runtime.Memory;
 import org.get4j.model.ModelConfig;
 import org.get4j.train.AdamW;
 import org.get4j.train.DistillationStep;

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.get4j.model.Generator;
+import org.get4j.runtime.Memory;
 import org.get4j.model.ModelConfig;
 import org.get4j.pairs.SeededNoise;
 import org.get4j.train.AdamW;

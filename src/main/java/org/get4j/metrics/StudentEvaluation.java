@@ -38,10 +38,12 @@ public final class StudentEvaluation {
                     + "fidelity_l1,psnr,images_per_second\n";
         }
 
+        /** One CSV row; numbers in Java's shortest round-trip form, so {@link #read} gives back this report. */
         public String csvRow() {
-            return String.format("%s,%d,%.4f,%d,%s,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.4f,%.3f%n", model, parameters, gmacs,
-                    iterations, metric, samples, fdTest, fdTrain, floor, classifierScore, fidelityL1, psnr,
-                    imagesPerSecond);
+            return String.join(",", model, Long.toString(parameters), Double.toString(gmacs),
+                    Integer.toString(iterations), metric, Integer.toString(samples), Double.toString(fdTest),
+                    Double.toString(fdTrain), Double.toString(floor), Double.toString(classifierScore),
+                    Double.toString(fidelityL1), Double.toString(psnr), Double.toString(imagesPerSecond)) + "\n";
         }
 
         public String markdown() {
@@ -50,6 +52,30 @@ public final class StudentEvaluation {
                     + "| %3$s | %4$,d | %5$.2f | %6$d | %7$.3f | %8$.3f | %9$.3f | %10$.3f | %11$.4f | %12$.2f | %13$.1f |%n",
                     metric, samples, model, parameters, gmacs, iterations, fdTest, fdTrain, floor, classifierScore,
                     fidelityL1, psnr, imagesPerSecond);
+        }
+
+        /** The report an earlier {@link #write} left in {@code dir}/eval.csv. */
+        public static Report read(Path dir) {
+            Path file = dir.resolve("eval.csv");
+            try {
+                java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+                String[] keys = lines.get(0).split(",");
+                String[] values = lines.get(1).split(",");
+                if (!String.join(",", keys).equals(csvHeader().strip()) || values.length != keys.length) {
+                    throw new org.get4j.Get4jException(file + ": not an evaluation table of this version (header "
+                            + lines.get(0) + ")");
+                }
+                return new Report(values[0], Long.parseLong(values[1]), Double.parseDouble(values[2]),
+                        Integer.parseInt(values[3]), values[4], Integer.parseInt(values[5]),
+                        Double.parseDouble(values[6]), Double.parseDouble(values[7]), Double.parseDouble(values[8]),
+                        Double.parseDouble(values[9]), Double.parseDouble(values[10]), Double.parseDouble(values[11]),
+                        Double.parseDouble(values[12]));
+            } catch (java.io.IOException | RuntimeException e) {
+                if (e instanceof org.get4j.Get4jException g) {
+                    throw g;
+                }
+                throw new org.get4j.Get4jException("cannot read " + file + ": " + e.getMessage());
+            }
         }
 
         public void write(Path dir) {
@@ -62,12 +88,19 @@ public final class StudentEvaluation {
         }
     }
 
-    /** Generates n samples (float32, [-1, 1]) with the given solver; returns them and the images/s achieved. */
-    public static float[] sample(NDManager manager, Generator g, SolverConfig solver, int n, int batch, double[] rate) {
+    /**
+     * Samples of a generator: images (n, C, H, W) float32 in [-1, 1], images per second (network time only), and for
+     * GET the mean over samples of the final relative residual |f(z) - z| / |f(z)| (NaN for a ViT).
+     */
+    public record Samples(float[] images, double imagesPerSecond, double relativeResidual) {}
+
+    /** Draws n samples from the evaluation seeds (noise and z0 from SAMPLE_SEED on) with the given solver. */
+    public static Samples sample(NDManager manager, Generator g, SolverConfig solver, int n, int batch) {
         ModelConfig c = g.config();
         int px = c.channels() * c.imageSize() * c.imageSize();
         float[] out = new float[n * px];
         long nanos = 0;
+        double residualSum = 0;
         for (int b = 0; b < n; b += batch) {
             int k = Math.min(batch, n - b);
             try (NDManager m = manager.newSubManager()) {
@@ -81,11 +114,15 @@ public final class StudentEvaluation {
                     float[] images = s.images().toType(DataType.FLOAT32, false).toFloatArray();
                     nanos += System.nanoTime() - t0;
                     System.arraycopy(images, 0, out, b * px, k * px);
+                    if (s.solve() != null) {
+                        for (double r : s.solve().bestRel()) {
+                            residualSum += r;
+                        }
+                    }
                 }
             }
         }
-        rate[0] = n / (nanos / 1e9);
-        return out;
+        return new Samples(out, n / (nanos / 1e9), g instanceof GetModel ? residualSum / n : Double.NaN);
     }
 
     /** An image source over a float buffer of (n, C, H, W). */
@@ -107,8 +144,8 @@ public final class StudentEvaluation {
 
     public static Report evaluate(NDManager manager, String name, Generator g, SolverConfig solver, FeatureExtractor fx,
             ImageSet train, ImageSet test, Path statsCache, PairStore heldOut, int heldOutCount, int n) {
-        double[] rate = new double[1];
-        float[] samples = sample(manager, g, solver, n, 500, rate);
+        Samples drawn = sample(manager, g, solver, n, 500);
+        float[] samples = drawn.images();
         FeatureStatistics ours = Evaluation.statistics(fx, buffer(samples, g.config()), 500);
         String tag = fx.metricName().toLowerCase();
         FeatureStatistics testStats = Evaluation.cachedStatistics(fx, test, statsCache.resolve(tag + "-" + test.name() + ".npz"));
@@ -135,6 +172,6 @@ public final class StudentEvaluation {
         int iters = c.arch() == ModelConfig.Arch.GET ? solver.maxIter() : 0;
         return new Report(name, c.parameterCount(), c.inferenceMacs(Math.max(1, iters)) / 1e9, iters, fx.metricName(), n,
                 FrechetDistance.between(ours, testStats), FrechetDistance.between(ours, trainStats),
-                FrechetDistance.between(real, testStats), score, l1, psnr, rate[0]);
+                FrechetDistance.between(real, testStats), score, l1, psnr, drawn.imagesPerSecond());
     }
 }

@@ -42,6 +42,46 @@ public final class Plots {
         return BitmapEncoder.getBufferedImage(chart);
     }
 
+    /** Named point clouds, each given as {x values, y values}, without lines. */
+    public static BufferedImage scatter(String title, String xLabel, String yLabel, Map<String, double[][]> series) {
+        XYChart chart = new XYChartBuilder().width(480).height(360).title(title).xAxisTitle(xLabel)
+                .yAxisTitle(yLabel).build();
+        style(chart, false);
+        chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
+        chart.getStyler().setMarkerSize(9);
+        series.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]));
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** Grouped bars: one group per category, one bar per named series. */
+    public static BufferedImage bars(String title, String yLabel, java.util.List<String> categories,
+            Map<String, double[]> series) {
+        org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(760).height(420)
+                .title(title).yAxisTitle(yLabel).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setXAxisLabelRotation(30);
+        series.forEach((name, y) -> chart.addSeries(name, categories,
+                java.util.Arrays.stream(y).boxed().toList()));
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** Charts side by side, {@code columns} per row, on a white background. */
+    public static BufferedImage grid(java.util.List<BufferedImage> charts, int columns) {
+        int w = charts.stream().mapToInt(BufferedImage::getWidth).max().orElse(1);
+        int h = charts.stream().mapToInt(BufferedImage::getHeight).max().orElse(1);
+        int rows = (charts.size() + columns - 1) / columns;
+        BufferedImage out = new BufferedImage(w * Math.min(columns, charts.size()), h * rows, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        for (int i = 0; i < charts.size(); i++) {
+            g.drawImage(charts.get(i), (i % columns) * w, (i / columns) * h, null);
+        }
+        g.dispose();
+        return out;
+    }
+
     private static void style(XYChart chart, boolean logY) {
         chart.getStyler().setYAxisLogarithmic(logY);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);

@@ -26,6 +26,7 @@ import org.get4j.model.ModelConfig;
 import org.get4j.pairs.PairManifest;
 import org.get4j.pairs.PairStore;
 import org.get4j.pairs.Pairs;
+import org.get4j.runtime.Memory;
 import org.get4j.runtime.Versions;
 
 /**
@@ -83,6 +84,8 @@ public final class Distillation {
         Ema average = new Ema(ema.trainableArrays(), model.trainableArrays(), config.emaDecay(), config.emaWarmup());
         average.reset();
         long start = 0;
+        priorSeconds = 0;
+        priorPeakRss = 0;
         if (resume && Files.isRegularFile(checkpointFile())) {
             start = restore(model, ema, optimizer, dataSha);
             truncateMetrics(start);
@@ -94,6 +97,7 @@ public final class Distillation {
         ParameterStore ps = new ParameterStore(manager, false);
         long window = System.nanoTime();
         long began = System.nanoTime();
+        sessionStart = began;
         List<DistillationStep.Result> results = new ArrayList<>();
         for (long k = start; k < config.steps(); k++) {
             manager.getEngine().setRandomSeed((int) (config.seed() * 1_000_003L + k));
@@ -180,9 +184,42 @@ public final class Distillation {
                 log.imagesPerSecond(), log.elapsedMillis())).toString();
     }
 
+    /** Training time and peak memory so far, over all sessions of this run (carried in the checkpoint). */
+    public record Cost(long steps, double trainSeconds, long peakRssMiB) {
+        /** The cost record beside a run's checkpoint, or null when the run has none. */
+        public static Cost read(Path runDir) {
+            Path f = runDir.resolve(COST_FILE);
+            if (!Files.isRegularFile(f)) {
+                return null;
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(f.toFile());
+                return new Cost(n.get("steps").asLong(), n.get("train_seconds").asDouble(),
+                        n.get("peak_rss_mib").asLong());
+            } catch (IOException | RuntimeException e) {
+                throw new Get4jException(f + " is not a readable cost record: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Written with every checkpoint: cumulative training seconds and the largest resident memory seen. */
+    public static final String COST_FILE = "cost.json";
+
+    private double priorSeconds;
+    private long priorPeakRss;
+    private long sessionStart;
+
+    private Cost cost(long step) {
+        return new Cost(step, priorSeconds + (System.nanoTime() - sessionStart) / 1e9,
+                Math.max(priorPeakRss, Memory.peakRssMiB()));
+    }
+
     private void checkpoint(Generator model, Generator ema, AdamW optimizer, long step, String dataSha) {
         Map<String, HostTensor> extra = optimizer.stateTensors();
         Map<String, String> meta = new LinkedHashMap<>();
+        Cost cost = cost(step);
+        meta.put("train_seconds", String.format("%.3f", cost.trainSeconds()));
+        meta.put("peak_rss_mib", Long.toString(cost.peakRssMiB()));
         meta.put("step", Long.toString(step));
         meta.put("opt.steps", Long.toString(optimizer.steps()));
         meta.put("pairs.manifest_sha256", dataSha);
@@ -193,6 +230,11 @@ public final class Distillation {
             throw new IllegalStateException(e);
         }
         Checkpoints.save(checkpointFile(), model, ema, extra, meta);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("steps", cost.steps());
+        c.put("train_seconds", cost.trainSeconds());
+        c.put("peak_rss_mib", cost.peakRssMiB());
+        RunFiles.writeJson(dir.resolve(COST_FILE), c);
     }
 
     private long restore(Generator model, Generator ema, AdamW optimizer, String dataSha) {
@@ -217,6 +259,8 @@ public final class Distillation {
         Checkpoints.loadStateDict(model, m, checkpointFile().toString(), true);
         Checkpoints.loadStateDict(ema, e, checkpointFile().toString(), true);
         optimizer.restore(Long.parseLong(c.metadata().get("opt.steps")), c.tensors());
+        priorSeconds = Double.parseDouble(c.metadata().getOrDefault("train_seconds", "0"));
+        priorPeakRss = Long.parseLong(c.metadata().getOrDefault("peak_rss_mib", "0"));
         return Long.parseLong(c.metadata().get("step"));
     }
 

@@ -37,6 +37,18 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
                 SolverConfig.builder().maxIter(30).tol(1e-4).build(), 0, 1000, 50, 0);
     }
 
+    /**
+     * The reference objective adapted to short CPU runs: the given learning rate after a linear warm-up of
+     * min(50, steps / 10) steps, EMA 0.999 with warm-up (0.9999 would still be the initial weights after a few
+     * thousand steps), a checkpoint every quarter, about 50 log rows.
+     */
+    public static TrainConfig shortRun(int steps, int batch, double lr) {
+        TrainConfig r = reference(steps, batch);
+        return new TrainConfig(steps, batch, lr, Math.min(50, steps / 10), 0, 0.999, true, r.unroll(), r.gamma(),
+                r.distance(), r.gradient(), r.forwardSolver(), r.backwardSolver(), 0, Math.max(1, steps / 4),
+                Math.max(1, steps / 50), 0);
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("steps", steps);

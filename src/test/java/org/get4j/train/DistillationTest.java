@@ -69,7 +69,14 @@ class DistillationTest {
     void aResumedRunEqualsAnUninterruptedOneBitForBit() throws Exception {
         train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("a"), false);
         train(GET, config(3, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("b"), false);
+        Distillation.Cost half = Distillation.Cost.read(dir.resolve("b"));
         train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("b"), true);
+        Distillation.Cost whole = Distillation.Cost.read(dir.resolve("b"));
+        // training time accumulates over the two sessions; memory is the larger peak
+        assertEquals(3, half.steps());
+        assertEquals(6, whole.steps());
+        assertTrue(whole.trainSeconds() > half.trainSeconds() && whole.peakRssMiB() >= half.peakRssMiB()
+                && half.peakRssMiB() > 0, half + " then " + whole);
         Map<String, HostTensor> a = SafeTensors.read(dir.resolve("a/checkpoint.safetensors")).tensors();
         Map<String, HostTensor> b = SafeTensors.read(dir.resolve("b/checkpoint.safetensors")).tensors();
         assertEquals(a.keySet(), b.keySet());

@@ -1,4 +1,4 @@
-package org.get4j.bench;
+package org.get4j.runtime;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,0 +1,77 @@
+package org.get4j.ablation;
+
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.get4j.deq.SolverConfig;
+import org.get4j.deq.SolverKind;
+import org.get4j.metrics.Evaluation;
+import org.get4j.metrics.FeatureExtractor;
+import org.get4j.metrics.FeatureStatistics;
+import org.get4j.metrics.FrechetDistance;
+import org.get4j.metrics.StudentEvaluation;
+import org.get4j.model.GetModel;
+
+/**
+ * The anytime curve of one trained GET. The number of fixed-point iterations is an inference-time choice: the same
+ * weights are sampled with k = 1, 2, ... evaluations of f (tolerance 0, so exactly k), with each solver, and every
+ * point reports the Frechet distance of its samples to reference statistics, the samples' mean final relative
+ * residual |f(z) - z| / |f(z)|, and images per second. The samples come from the evaluation seeds, so every point
+ * sees the same noise and the same z0.
+ */
+public final class IterationSweep {
+    /** One (solver, iterations) point of the curve. */
+    public record Point(String solver, int iterations, double fd, double relativeResidual, double imagesPerSecond) {}
+
+    private IterationSweep() {}
+
+    /** The solver config of one point: {@code iterations} evaluations of f, no early stop. */
+    public static SolverConfig solverAt(SolverKind kind, int iterations) {
+        return SolverConfig.builder().solver(kind).maxIter(iterations).tol(0).build();
+    }
+
+    public static List<Point> run(NDManager manager, GetModel model, List<SolverKind> solvers, List<Integer> iterations,
+            FeatureExtractor fx, FeatureStatistics reference, int n, int batch, Consumer<Point> progress) {
+        List<Point> points = new ArrayList<>();
+        for (SolverKind kind : solvers) {
+            for (int k : iterations) {
+                StudentEvaluation.Samples s = StudentEvaluation.sample(manager, model, solverAt(kind, k), n, batch);
+                FeatureStatistics stats = Evaluation.statistics(fx, StudentEvaluation.buffer(s.images(),
+                        model.config()), batch);
+                Point p = new Point(kind.key(), k, FrechetDistance.between(stats, reference), s.relativeResidual(),
+                        s.imagesPerSecond());
+                points.add(p);
+                progress.accept(p);
+            }
+        }
+        return points;
+    }
+
+    /** The points of one solver, in iteration order. */
+    public static List<Point> of(List<Point> points, String solver) {
+        return points.stream().filter(p -> p.solver().equals(solver)).toList();
+    }
+
+    /** The points as a table (one row per point). */
+    public static tech.tablesaw.api.Table table(List<Point> points) {
+        return Readable.format(tech.tablesaw.api.Table.create("anytime curve",
+                tech.tablesaw.api.StringColumn.create("solver", points.stream().map(Point::solver).toList()),
+                tech.tablesaw.api.IntColumn.create("iterations", points.stream().mapToInt(Point::iterations).toArray()),
+                tech.tablesaw.api.DoubleColumn.create("FD", points.stream().mapToDouble(Point::fd).toArray()),
+                tech.tablesaw.api.DoubleColumn.create("relative residual",
+                        points.stream().mapToDouble(Point::relativeResidual).toArray()),
+                tech.tablesaw.api.DoubleColumn.create("img/s",
+                        points.stream().mapToDouble(Point::imagesPerSecond).toArray())));
+    }
+
+    /** Writes the points as CSV (atomically). */
+    public static void write(List<Point> points, java.nio.file.Path csv) {
+        StringBuilder sb = new StringBuilder("solver,iterations,fd,relative_residual,images_per_second\n");
+        for (Point p : points) {
+            sb.append(String.join(",", p.solver(), Integer.toString(p.iterations()), Double.toString(p.fd()),
+                    Double.toString(p.relativeResidual()), Double.toString(p.imagesPerSecond()))).append('\n');
+        }
+        org.get4j.io.RunFiles.writeText(csv, sb.toString());
+    }
+}

@@ -1,0 +1,92 @@
+package org.get4j.ablation;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.get4j.metrics.StudentEvaluation;
+import org.get4j.train.Distillation;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Every evaluated run under a folder in one table: a run is a folder holding an {@code eval.csv} (written by
+ * {@code get4j eval} or a sweep), with its training cost from {@code cost.json} when it was trained here. Beside it,
+ * for context only, the paper's CIFAR-10 numbers, labelled as the paper's.
+ */
+public final class ResultTable {
+    private ResultTable() {}
+
+    /** The evaluated runs under {@code root} (searched three levels deep), sorted by run folder. */
+    public static Table gather(Path root) {
+        List<Path> runs;
+        try (Stream<Path> files = Files.find(root, 3, (p, a) -> p.getFileName().toString().equals("eval.csv"))) {
+            runs = files.map(Path::getParent).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot search " + root + ": " + e.getMessage(), e);
+        }
+        StringColumn run = StringColumn.create("run");
+        StringColumn model = StringColumn.create("model");
+        LongColumn params = LongColumn.create("params");
+        DoubleColumn gmacs = DoubleColumn.create("GMACs");
+        IntColumn iters = IntColumn.create("iters");
+        StringColumn metric = StringColumn.create("metric");
+        IntColumn samples = IntColumn.create("n");
+        DoubleColumn fdTest = DoubleColumn.create("FD test");
+        DoubleColumn fdTrain = DoubleColumn.create("FD train");
+        DoubleColumn floor = DoubleColumn.create("floor");
+        DoubleColumn score = DoubleColumn.create("classifier score");
+        DoubleColumn l1 = DoubleColumn.create("fidelity L1");
+        DoubleColumn psnr = DoubleColumn.create("PSNR");
+        DoubleColumn rate = DoubleColumn.create("img/s");
+        LongColumn steps = LongColumn.create("train steps");
+        DoubleColumn minutes = DoubleColumn.create("train min");
+        LongColumn rss = LongColumn.create("peak RSS MiB");
+        for (Path dir : runs) {
+            StudentEvaluation.Report r = StudentEvaluation.Report.read(dir);
+            Distillation.Cost c = Distillation.Cost.read(dir);
+            run.append(root.relativize(dir).toString());
+            model.append(r.model());
+            params.append(r.parameters());
+            gmacs.append(r.gmacs());
+            iters.append(r.iterations());
+            metric.append(r.metric());
+            samples.append(r.samples());
+            fdTest.append(r.fdTest());
+            fdTrain.append(r.fdTrain());
+            floor.append(r.floor());
+            score.append(r.classifierScore());
+            l1.append(r.fidelityL1());
+            psnr.append(r.psnr());
+            rate.append(r.imagesPerSecond());
+            if (c == null) {
+                steps.appendMissing();
+                minutes.appendMissing();
+                rss.appendMissing();
+            } else {
+                steps.append(c.steps());
+                minutes.append(c.trainSeconds() / 60);
+                rss.append(c.peakRssMiB());
+            }
+        }
+        return Readable.format(Table.create("Evaluated runs under " + root, run, model, params, gmacs, iters, metric, samples, fdTest,
+                fdTrain, floor, score, l1, psnr, rate, steps, minutes, rss));
+    }
+
+    /** The paper's unconditional CIFAR-10 results (FID against the test set, 50k samples) and its teacher. */
+    public static Table paperCifar10() {
+        String[] names = {"GET-T", "GET-M", "GET-S", "GET-B", "GET-B+", "EDM teacher"};
+        double[] params = {8.56, 19.18, 37.17, 62.21, 83.48, Double.NaN};
+        double[] fid = {15.23, 10.81, 7.99, 7.39, 7.21, 1.97};
+        int[] nfe = {1, 1, 1, 1, 1, 35};
+        return Table.create("The paper's CIFAR-10 numbers (unconditional, FID vs test set, 50k samples; for context, "
+                + "not measured here)", StringColumn.create("model", names), DoubleColumn.create("params (M)", params),
+                DoubleColumn.create("FID", fid), IntColumn.create("NFE", nfe),
+                StringColumn.create("source", java.util.Collections.nCopies(names.length, "paper")));
+    }
+}

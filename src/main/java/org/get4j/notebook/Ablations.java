@@ -1,0 +1,118 @@
+package org.get4j.notebook;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.get4j.Get4jException;
+import org.get4j.ablation.IterationSweep;
+import org.get4j.ablation.ModelSweep;
+import org.get4j.deq.SolverKind;
+import org.get4j.metrics.StudentEvaluation;
+import org.get4j.model.Generator;
+import org.get4j.model.GetModel;
+import org.get4j.model.ModelConfig;
+import org.get4j.pairs.SeededNoise;
+
+/** The pictures of the ablation notebooks: anytime curves, iteration strips, quality against size and cost. */
+public final class Ablations {
+    private Ablations() {}
+
+    /**
+     * The checkpoint of a trained student called {@code name} (e.g. "get-mini"): the MNIST experiment's
+     * ({@code runs/mnist/<name>}) when it exists, else the newest notebook run ({@code runs/<name>-*}).
+     */
+    public static Path student(String name) {
+        Path experiment = Runs.dir().resolve("mnist").resolve(name).resolve("checkpoint.safetensors");
+        if (Files.isRegularFile(experiment)) {
+            return experiment;
+        }
+        try (Stream<Path> runs = Files.list(Runs.dir())) {
+            return runs.filter(p -> p.getFileName().toString().startsWith(name + "-"))
+                    .map(p -> p.resolve("checkpoint.safetensors")).filter(Files::isRegularFile)
+                    .max(java.util.Comparator.comparing(p -> p.toFile().lastModified()))
+                    .orElseThrow(() -> new Get4jException("no trained " + name + " under " + Runs.dir()
+                            + ": run notebook 03 or environment/experiment-mnist first"));
+        } catch (java.io.IOException e) {
+            throw new Get4jException("no runs folder " + Runs.dir() + ": run notebook 03 first");
+        }
+    }
+
+    /** FD, residual and speed against iterations, one series per solver. */
+    public static BufferedImage anytime(List<IterationSweep.Point> points, String metric) {
+        return Plots.grid(List.of(
+                curve(points, "quality", metric, false, IterationSweep.Point::fd),
+                curve(points, "equilibrium residual", "mean |f(z) - z| / |f(z)|", true,
+                        IterationSweep.Point::relativeResidual),
+                curve(points, "speed", "images / s", false, IterationSweep.Point::imagesPerSecond)), 3);
+    }
+
+    private static BufferedImage curve(List<IterationSweep.Point> points, String title, String y, boolean log,
+            java.util.function.ToDoubleFunction<IterationSweep.Point> value) {
+        Map<String, double[]> series = new LinkedHashMap<>();
+        double[] x = null;
+        for (String solver : points.stream().map(IterationSweep.Point::solver).distinct().toList()) {
+            List<IterationSweep.Point> of = IterationSweep.of(points, solver);
+            x = of.stream().mapToDouble(IterationSweep.Point::iterations).toArray();
+            series.put(solver, of.stream().mapToDouble(value).toArray());
+        }
+        return Plots.xy(title, "iterations", y, log, x, series);
+    }
+
+    /**
+     * The same noise and z0 sampled with k = {@code iterations} fixed-point iterations: one row per k, so the
+     * picture shows the sample forming as the state approaches the equilibrium.
+     */
+    public static BufferedImage iterationStrip(NDManager manager, GetModel model, int[] iterations, int count) {
+        ModelConfig c = model.config();
+        int px = c.channels() * c.imageSize() * c.imageSize();
+        try (NDManager m = manager.newSubManager()) {
+            NDArray noise = m.create(SeededNoise.noise(StudentEvaluation.SAMPLE_SEED, count, px),
+                    new ai.djl.ndarray.types.Shape(count, c.channels(), c.imageSize(), c.imageSize()));
+            NDList rows = new NDList();
+            for (int k : iterations) {
+                NDArray z0 = model.randomState(m, count, StudentEvaluation.SAMPLE_SEED);
+                Generator.Sample s = model.sample(new ParameterStore(m, false), noise, null, z0,
+                        IterationSweep.solverAt(SolverKind.FIXED_POINT, k));
+                rows.add(s.images());
+            }
+            return Pictures.grid(ai.djl.ndarray.NDArrays.concat(rows, 0), count);
+        }
+    }
+
+    /** FD against parameters and against inference MACs, GET arms and ViT arms as two series each. */
+    public static BufferedImage qualityVersusSize(List<ModelSweep.Result> results, String metric) {
+        return Plots.grid(List.of(scatter(results, "quality vs parameters", "parameters (M)", metric,
+                r -> r.report().parameters() / 1e6), scatter(results, "quality vs compute", "GMACs per image", metric,
+                ModelSweep.Result::gmacs)), 2);
+    }
+
+    private static BufferedImage scatter(List<ModelSweep.Result> results, String title, String xLabel, String yLabel,
+            java.util.function.ToDoubleFunction<ModelSweep.Result> x) {
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        for (ModelConfig.Arch arch : ModelConfig.Arch.values()) {
+            List<ModelSweep.Result> of = results.stream().filter(r -> r.arm().config().arch() == arch).toList();
+            if (!of.isEmpty()) {
+                series.put(arch == ModelConfig.Arch.GET ? "GET" : "ViT", new double[][] {
+                    of.stream().mapToDouble(x).toArray(), of.stream().mapToDouble(r -> r.report().fdTest()).toArray()});
+            }
+        }
+        return Plots.scatter(title, xLabel, yLabel, series);
+    }
+
+    /** Each evaluated run's distance to the test set beside the real-vs-real floor at its sample count. */
+    public static BufferedImage resultBars(tech.tablesaw.api.Table runs) {
+        Map<String, double[]> series = new LinkedHashMap<>();
+        series.put("FD test", runs.doubleColumn("FD test").asDoubleArray());
+        series.put("floor (real vs real)", runs.doubleColumn("floor").asDoubleArray());
+        return Plots.bars("distance to MNIST test (lower is better)", runs.stringColumn("metric").isEmpty() ? "FD"
+                : runs.stringColumn("metric").get(0), runs.stringColumn("run").asList(), series);
+    }
+}
