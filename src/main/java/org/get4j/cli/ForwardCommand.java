@@ -68,7 +68,7 @@ final class ForwardCommand implements Runnable {
                 start = floats(m, z0, "--z0", 3);
                 expect(start.getShape().getShape(), new long[] {batch, c.tokens(), c.width()}, z0);
             } else if (g instanceof GetModel get) {
-                start = get.randomState(m, batch, seed);
+                start = get.initialState(m, batch, seed);
             }
             NDArray y = labels == null ? null : labels(m, labels, batch, c.numClasses());
             try (Generator.Sample s = g.sample(new ParameterStore(m, false), x, y, start, solverConfig)) {

@@ -28,6 +28,9 @@ final class ModelOptions {
     @Option(names = "--mem-depth", description = "GET: equilibrium blocks L_mem.") Integer memDepth;
     @Option(names = "--mlp-ratio") Double mlpRatio;
     @Option(names = "--deq-mlp-ratio") Double deqMlpRatio;
+    @Option(names = "--z0-scale", paramLabel = "S",
+            description = "GET: initial state z0 ~ N(0, S^2 I) in training and sampling (reference 1; 0 = zero state).")
+    Double z0Scale;
 
     boolean given() {
         return preset != null || arch != null;
@@ -49,7 +52,7 @@ final class ModelOptions {
                     mlpRatio != null ? mlpRatio : base.mlpRatio(),
                     a == ModelConfig.Arch.VIT ? 0 : deqMlpRatio != null ? deqMlpRatio
                             : base.deqMlpRatio() > 0 ? base.deqMlpRatio() : 4,
-                    or(classes, base.numClasses()));
+                    or(classes, base.numClasses()), z0Scale != null ? z0Scale : base.z0Scale());
         } catch (RuntimeException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

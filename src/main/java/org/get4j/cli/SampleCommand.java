@@ -64,7 +64,7 @@ final class SampleCommand implements Runnable {
                 throw new Get4jException("--class " + label + " outside 0.." + (c.numClasses() - 1));
             }
             NDArray x = m.create(noise, new ai.djl.ndarray.types.Shape(n, c.channels(), c.imageSize(), c.imageSize()));
-            NDArray z0 = g instanceof GetModel get ? get.randomState(m, n, seed) : null;
+            NDArray z0 = g instanceof GetModel get ? get.initialState(m, n, seed) : null;
             Files.createDirectories(out);
             try (Generator.Sample s = g.sample(new ParameterStore(m, false), x, labels == null ? null : m.create(labels), z0,
                     solverConfig)) {

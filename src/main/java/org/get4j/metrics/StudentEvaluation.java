@@ -107,7 +107,7 @@ public final class StudentEvaluation {
                 float[] noise = SeededNoise.noise(SAMPLE_SEED + b, k, px);
                 long[] labels = c.numClasses() > 0 ? SeededNoise.labels(SAMPLE_SEED + b, k, c.numClasses()) : null;
                 NDArray x = m.create(noise, new Shape(k, c.channels(), c.imageSize(), c.imageSize()));
-                NDArray z0 = g instanceof GetModel get ? get.randomState(m, k, SAMPLE_SEED + b) : null;
+                NDArray z0 = g instanceof GetModel get ? get.initialState(m, k, SAMPLE_SEED + b) : null;
                 long t0 = System.nanoTime();
                 try (Generator.Sample s = g.sample(new ParameterStore(m, false), x,
                         labels == null ? null : m.create(labels), z0, solver)) {
@@ -158,7 +158,7 @@ public final class StudentEvaluation {
             long from = Math.max(0, heldOut.size() - heldOutCount);
             Pairs p = heldOut.range(from, heldOut.size());
             try (NDManager m = manager.newSubManager()) {
-                NDArray z0 = g instanceof GetModel get ? get.randomState(m, p.count(), SAMPLE_SEED) : null;
+                NDArray z0 = g instanceof GetModel get ? get.initialState(m, p.count(), SAMPLE_SEED) : null;
                 try (Generator.Sample s = g.sample(new ParameterStore(m, false), p.noiseArray(m), p.labelArray(m), z0,
                         solver)) {
                     Evaluation.Fidelity f = Evaluation.fidelity(s.images().toType(DataType.FLOAT32, false).toFloatArray(),

@@ -94,6 +94,23 @@ public final class GetModel extends Generator {
         return manager.create(values, shape);
     }
 
+    /**
+     * The initial state z0 ~ N(0, s^2 I) of this model's config (s = z0_scale) from its own generator, for
+     * sampling: the same seed, the same z0. s = 0 gives the zero state.
+     */
+    public NDArray initialState(NDManager manager, long batch, long seed) {
+        double s = config().z0Scale();
+        return s == 0 ? zeroState(manager, batch) : s == 1 ? randomState(manager, batch, seed)
+                : randomState(manager, batch, seed).mul((float) s);
+    }
+
+    /** A training initial state z0 ~ N(0, s^2 I) from the engine's generator (seeded per step by the trainer). */
+    public NDArray trainingState(NDManager manager, long batch) {
+        double s = config().z0Scale();
+        return s == 0 ? zeroState(manager, batch) : s == 1 ? manager.randomNormal(tokenShape(batch))
+                : manager.randomNormal(tokenShape(batch)).mul((float) s);
+    }
+
     /** The all-zero initial state. */
     public NDArray zeroState(NDManager manager, long batch) {
         return manager.zeros(tokenShape(batch), DataType.FLOAT32);
@@ -101,7 +118,7 @@ public final class GetModel extends Generator {
 
     @Override
     public List<NDArray> trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, int steps) {
-        NDArray start = z0 != null ? z0 : noise.getManager().randomNormal(tokenShape(noise.getShape().get(0)));
+        NDArray start = z0 != null ? z0 : trainingState(noise.getManager(), noise.getShape().get(0));
         FixedPointMap f = equilibriumMap(ps, injections(ps, noise, labels, true), true);
         List<NDArray> images = new ArrayList<>(steps);
         for (NDList z : PhantomGradient.unroll(f, new NDList(start), steps, 1.0)) {
@@ -113,7 +130,7 @@ public final class GetModel extends Generator {
     @Override
     public Sample sample(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, SolverConfig solver) {
         try (Torch.GradMode noGrad = Torch.noGrad()) {
-            NDArray start = z0 != null ? z0 : randomState(noise.getManager(), noise.getShape().get(0), 0);
+            NDArray start = z0 != null ? z0 : initialState(noise.getManager(), noise.getShape().get(0), 0);
             NDList biases = injections(ps, noise, labels, false);
             SolverResult solve = Solver.of(solver).solve(equilibriumMap(ps, biases, false), new NDList(start));
             NDArray images = decode(ps, solve.state().singletonOrThrow(), false);

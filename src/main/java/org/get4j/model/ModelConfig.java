@@ -11,16 +11,20 @@ import org.get4j.Get4jException;
  * The shape of a student network. GET: {@code depth} injection blocks (MLP ratio {@code mlpRatio}) and
  * {@code memDepth} weight-tied equilibrium blocks (MLP ratio {@code deqMlpRatio}). ViT: {@code depth} blocks of
  * MLP ratio {@code mlpRatio} ({@code memDepth} and {@code deqMlpRatio} unused, 0). {@code numClasses} 0 means
- * unconditional.
+ * unconditional. {@code z0Scale} s sets GET's initial state, in training and at inference: z0 ~ N(0, s^2 I); the
+ * reference's s = 1, and s = 0 starts from the zero state, whose first iterate already depends on the noise only.
  */
 public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int width, int heads, int depth,
-        int memDepth, double mlpRatio, double deqMlpRatio, int numClasses) {
+        int memDepth, double mlpRatio, double deqMlpRatio, int numClasses, double z0Scale) {
 
     /** The two architectures. */
     public enum Arch { GET, VIT }
 
     public static final List<String> KEYS = List.of("arch", "image_size", "channels", "patch", "width", "heads",
-            "depth", "mem_depth", "mlp_ratio", "deq_mlp_ratio", "num_classes");
+            "depth", "mem_depth", "mlp_ratio", "deq_mlp_ratio", "num_classes", "z0_scale");
+
+    /** Keys a config may omit (older files), with these defaults. */
+    private static final Map<String, Object> OPTIONAL = Map.of("z0_scale", 1.0);
 
     public ModelConfig {
         check(arch != null, "arch", arch, "get or vit");
@@ -36,6 +40,7 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
         check(arch == Arch.GET ? deqMlpRatio > 0 : deqMlpRatio == 0, "deq_mlp_ratio", deqMlpRatio,
                 arch == Arch.GET ? "positive" : "0 for a ViT");
         check(numClasses >= 0, "num_classes", numClasses, ">= 0");
+        check(z0Scale >= 0 && Double.isFinite(z0Scale), "z0_scale", z0Scale, "a finite number >= 0");
     }
 
     private static void check(boolean ok, String key, Object value, String expected) {
@@ -47,17 +52,23 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
     public static ModelConfig get(int imageSize, int channels, int patch, int width, int heads, int injDepth,
             int memDepth, double deqMlpRatio, int numClasses) {
         return new ModelConfig(Arch.GET, imageSize, channels, patch, width, heads, injDepth, memDepth, 4, deqMlpRatio,
-                numClasses);
+                numClasses, 1.0);
     }
 
     public static ModelConfig vit(int imageSize, int channels, int patch, int width, int heads, int depth,
             int numClasses) {
-        return new ModelConfig(Arch.VIT, imageSize, channels, patch, width, heads, depth, 0, 4, 0, numClasses);
+        return new ModelConfig(Arch.VIT, imageSize, channels, patch, width, heads, depth, 0, 4, 0, numClasses, 1.0);
     }
 
     public ModelConfig withClasses(int classes) {
         return new ModelConfig(arch, imageSize, channels, patch, width, heads, depth, memDepth, mlpRatio, deqMlpRatio,
-                classes);
+                classes, z0Scale);
+    }
+
+    /** The same network with GET's initial state z0 ~ N(0, s^2 I). */
+    public ModelConfig withZ0Scale(double s) {
+        return new ModelConfig(arch, imageSize, channels, patch, width, heads, depth, memDepth, mlpRatio, deqMlpRatio,
+                numClasses, s);
     }
 
     /** Tokens per side. */
@@ -116,6 +127,7 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
         m.put("mlp_ratio", mlpRatio);
         m.put("deq_mlp_ratio", deqMlpRatio);
         m.put("num_classes", numClasses);
+        m.put("z0_scale", z0Scale);
         return m;
     }
 
@@ -127,6 +139,7 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
         }
         Set<String> missing = new TreeSet<>(KEYS);
         missing.removeAll(m.keySet());
+        missing.removeAll(OPTIONAL.keySet());
         if (!missing.isEmpty()) {
             throw new Get4jException("model config: missing key(s) " + missing);
         }
@@ -134,7 +147,8 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
             return new ModelConfig(Arch.valueOf(m.get("arch").toString().toUpperCase()), integer(m, "image_size"),
                     integer(m, "channels"), integer(m, "patch"), integer(m, "width"), integer(m, "heads"),
                     integer(m, "depth"), integer(m, "mem_depth"), number(m, "mlp_ratio"), number(m, "deq_mlp_ratio"),
-                    integer(m, "num_classes"));
+                    integer(m, "num_classes"), m.containsKey("z0_scale") ? number(m, "z0_scale")
+                            : ((Number) OPTIONAL.get("z0_scale")).doubleValue());
         } catch (IllegalArgumentException e) {
             throw new Get4jException("model config: " + e.getMessage(), e);
         }

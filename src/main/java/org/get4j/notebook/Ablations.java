@@ -78,7 +78,7 @@ public final class Ablations {
                     new ai.djl.ndarray.types.Shape(count, c.channels(), c.imageSize(), c.imageSize()));
             NDList rows = new NDList();
             for (int k : iterations) {
-                NDArray z0 = model.randomState(m, count, StudentEvaluation.SAMPLE_SEED);
+                NDArray z0 = model.initialState(m, count, StudentEvaluation.SAMPLE_SEED);
                 Generator.Sample s = model.sample(new ParameterStore(m, false), noise, null, z0,
                         IterationSweep.solverAt(SolverKind.FIXED_POINT, k));
                 rows.add(s.images());

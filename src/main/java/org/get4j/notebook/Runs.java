@@ -63,7 +63,7 @@ public final class Runs {
     public static BufferedImage studentVersusTeacher(NDManager manager, Path checkpoint, Pairs pairs) {
         try (NDManager m = manager.newSubManager()) {
             Generator g = Checkpoints.load(checkpoint, m, null, Checkpoints.Weights.EMA);
-            NDArray z0 = g instanceof GetModel get ? get.randomState(m, pairs.count(), 0) : null;
+            NDArray z0 = g instanceof GetModel get ? get.initialState(m, pairs.count(), 0) : null;
             try (Generator.Sample s = g.sample(new ParameterStore(m, false), pairs.noiseArray(m), pairs.labelArray(m),
                     z0, SolverConfig.reference())) {
                 return org.get4j.pairs.PairViews.twoRows(s.images().toFloatArray(), 1f, pairs.images(), pairs.count(),

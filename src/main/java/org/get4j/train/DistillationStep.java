@@ -78,9 +78,7 @@ public final class DistillationStep {
                 gc.backward(total);
             } else {
                 GetModel get = (GetModel) model;
-                NDArray start = z0 != null ? z0
-                        : noise.getManager().randomNormal(new ai.djl.ndarray.types.Shape(noise.getShape().get(0),
-                                get.config().tokens(), get.config().width()));
+                NDArray start = z0 != null ? z0 : get.trainingState(noise.getManager(), noise.getShape().get(0));
                 FixedPointMap f = get.equilibriumMap(ps, get.injections(ps, noise, labels, true), true);
                 if (config.gradient() == TrainConfig.Gradient.PHANTOM) {
                     List<NDList> states = PhantomGradient.unroll(f, new NDList(start), config.unroll(), 1.0);

@@ -148,6 +148,27 @@ class ModelTest {
     }
 
     @Test
+    void initialStateFollowsTheConfiguredScaleAndOlderConfigsReadAsTheReference() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            GetModel reference = (GetModel) Generator.create(small(0), m);
+            GetModel half = (GetModel) Generator.create(small(0).withZ0Scale(0.5), m);
+            GetModel zero = (GetModel) Generator.create(small(0).withZ0Scale(0), m);
+            float[] z = reference.initialState(m, 2, 9).toFloatArray();
+            float[] h = half.initialState(m, 2, 9).toFloatArray();
+            assertArrayEquals(reference.randomState(m, 2, 9).toFloatArray(), z, 0f);
+            for (int i = 0; i < z.length; i++) {
+                assertEquals(0.5f * z[i], h[i], 0f);
+            }
+            assertEquals(0f, zero.initialState(m, 2, 9).abs().max().getFloat());
+            assertEquals(0f, zero.trainingState(m, 2).abs().max().getFloat());
+        }
+        Map<String, Object> older = new java.util.LinkedHashMap<>(small(0).toMap());
+        older.remove("z0_scale");
+        assertEquals(1.0, ModelConfig.fromMap(older).z0Scale());
+        assertThrows(Get4jException.class, () -> small(0).withZ0Scale(-1));
+    }
+
+    @Test
     void configRejectsInconsistentSizes() {
         assertThrows(Get4jException.class, () -> ModelConfig.get(28, 1, 3, 32, 4, 1, 3, 4, 0));
         assertThrows(Get4jException.class, () -> ModelConfig.get(32, 1, 4, 30, 4, 1, 3, 4, 0));
