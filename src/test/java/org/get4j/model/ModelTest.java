@@ -58,6 +58,18 @@ class ModelTest {
     }
 
     @Test
+    void microPresetIsTheSizeOfTheShippedTeacher() {
+        assertEquals(118_608, Presets.get("GET-Micro", 0).parameterCount());
+        try (NDManager m = TorchRuntime.newManager()) {
+            var teacher = (org.get4j.diffusion.EdmTeacher) org.get4j.diffusion.Teachers.load(m,
+                    org.get4j.data.DataHome.resolve().resolve("teachers/edm-mnist.safetensors"));
+            long params = teacher.parameterArrays().stream().mapToLong(a -> a.getShape().size()).sum();
+            assertEquals(112_609, params);
+            assertTrue(Math.abs(118_608 - params) < 0.06 * params, "GET-Micro is within 6% of the teacher");
+        }
+    }
+
+    @Test
     void inferenceMacsMatchThePaper() {
         Map<String, Double> gmacs = Map.of("GET-T", 7.0, "GET-M", 15.1, "GET-S", 31.2, "GET-B", 81.2, "ViT-B", 23.0,
                 "ViT-L", 80.5);
