@@ -27,10 +27,10 @@ final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", split = ",", defaultValue = "GET-Mini,ViT-Mini,GET-T",
+    @Option(names = "--model", split = ",", defaultValue = "GET-Mini,ViT-Mini,GET-T,GET-Micro",
             description = "Presets (default: ${DEFAULT-VALUE}).")
     List<String> models;
-    @Option(names = "--batch", split = ",", defaultValue = "128,128,16",
+    @Option(names = "--batch", split = ",", defaultValue = "128,128,16,128",
             description = "Batch per model, or one for all (default: ${DEFAULT-VALUE}).")
     List<Integer> batches;
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")

@@ -100,11 +100,12 @@ public final class GetBlock extends AbstractBlock {
         }
         // (B, N, 3D) -> (3, B, h, N, D/h): [q | k | v] outermost, then heads, as the reference splits it.
         t = t.reshape(batch, tokens, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-        // Scaling q (N x D/h) instead of the scores (N x N) is the same product with fewer multiplications.
-        NDArray q = t.get(0).mul((float) (1.0 / Math.sqrt(headDim)));
+        NDArray q = t.get(0);
         NDArray k = t.get(1);
         NDArray v = t.get(2);
-        NDArray weights = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
+        // The scale goes on the scores, as the reference does. (Scaling q instead gave NaN gradients on some batches
+        // with DJL 0.36's indexing of the permuted view; the scores route is the one the parity tests pin.)
+        NDArray weights = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim)).softmax(-1);
         NDArray out = weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, width);
         return proj.forward(ps, new NDList(out), training).singletonOrThrow();
     }
