@@ -2,13 +2,11 @@ package org.get4j.cli;
 
 import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.get4j.bench.DeqBenchmark;
 import org.get4j.deq.SolverKind;
 import org.get4j.deq.StopMode;
-import org.get4j.io.AtomicFiles;
 import org.get4j.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -122,17 +120,13 @@ final class BenchCommand implements Runnable {
     }
 
     private static void writeOutputs(Path prefix, String md, String csv, String breakdownCsv) {
-        try {
-            if (prefix.toAbsolutePath().getParent() != null) {
-                java.nio.file.Files.createDirectories(prefix.toAbsolutePath().getParent());
-            }
-            AtomicFiles.write(Path.of(prefix + ".md"), md.getBytes(StandardCharsets.UTF_8));
-            AtomicFiles.write(Path.of(prefix + ".csv"), csv.getBytes(StandardCharsets.UTF_8));
-            if (breakdownCsv != null) {
-                AtomicFiles.write(Path.of(prefix + "-breakdown.csv"), breakdownCsv.getBytes(StandardCharsets.UTF_8));
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + prefix + ".md/.csv: " + e.getMessage(), e);
+        if (prefix.toAbsolutePath().getParent() != null) {
+            org.get4j.io.RunFiles.ensureDir(prefix.toAbsolutePath().getParent());
+        }
+        org.get4j.io.RunFiles.writeText(Path.of(prefix + ".md"), md);
+        org.get4j.io.RunFiles.writeText(Path.of(prefix + ".csv"), csv);
+        if (breakdownCsv != null) {
+            org.get4j.io.RunFiles.writeText(Path.of(prefix + "-breakdown.csv"), breakdownCsv);
         }
     }
 
@@ -184,11 +178,7 @@ final class BenchCommand implements Runnable {
                 StringBuilder csv = new StringBuilder("step,rss_mib,heap_used_mib,images_per_second\n");
                 r.samples().forEach(s -> csv.append(String.format("%d,%d,%d,%.2f%n", s.step(), s.rssMiB(),
                         s.heapUsedMiB(), s.imagesPerSecond())));
-                try {
-                    AtomicFiles.write(out, csv.toString().getBytes(StandardCharsets.UTF_8));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException("cannot write " + out + ": " + e.getMessage(), e);
-                }
+                org.get4j.io.RunFiles.writeText(out, csv.toString());
             }
         }
     }
@@ -256,12 +246,8 @@ final class BenchCommand implements Runnable {
             w.print(md);
             w.flush();
             if (out != null) {
-                try {
-                    AtomicFiles.write(Path.of(out + ".csv"), DeqBenchmark.csv(rows).getBytes(StandardCharsets.UTF_8));
-                    AtomicFiles.write(Path.of(out + ".md"), md.getBytes(StandardCharsets.UTF_8));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException("cannot write " + out + ".csv/.md: " + e.getMessage(), e);
-                }
+                org.get4j.io.RunFiles.writeText(Path.of(out + ".csv"), DeqBenchmark.csv(rows));
+                org.get4j.io.RunFiles.writeText(Path.of(out + ".md"), md);
             }
         }
     }
