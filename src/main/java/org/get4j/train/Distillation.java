@@ -98,6 +98,7 @@ public final class Distillation {
         long window = System.nanoTime();
         long began = System.nanoTime();
         sessionStart = began;
+        Memory.resetPeaks(); // this run's peak, not the peak of whatever ran before in this process (a notebook)
         List<DistillationStep.Result> results = new ArrayList<>();
         for (long k = start; k < config.steps(); k++) {
             manager.getEngine().setRandomSeed((int) (config.seed() * 1_000_003L + k));
