@@ -24,10 +24,16 @@ public final class Soak {
     /** Memory after {@code step} steps. */
     public record Sample(long step, long rssMiB, long heapUsedMiB, double imagesPerSecond) {}
 
-    /** The samples, and the growth of resident memory from the first sample (after warm-up) to the last. */
+    /** The samples, and the growth of resident memory after warm-up. */
     public record Result(String model, int batch, List<Sample> samples) {
+        /** The reading that ends the warm-up: the allocator grows during the first tenth of the run. */
+        public Sample warm() {
+            return samples.get(samples.size() / 10);
+        }
+
+        /** Resident memory at the end minus after warm-up. */
         public long growthMiB() {
-            return samples.get(samples.size() - 1).rssMiB() - samples.get(0).rssMiB();
+            return samples.get(samples.size() - 1).rssMiB() - warm().rssMiB();
         }
     }
 

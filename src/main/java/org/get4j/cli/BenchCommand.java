@@ -169,9 +169,9 @@ final class BenchCommand implements Runnable {
                     w.flush();
                 });
             }
-            org.get4j.bench.Soak.Sample first = r.samples().get(0);
+            org.get4j.bench.Soak.Sample first = r.warm();
             org.get4j.bench.Soak.Sample last = r.samples().get(r.samples().size() - 1);
-            w.printf("%s batch %d: resident memory %d MiB after step %d, %d MiB after step %d (growth %+d MiB)%n",
+            w.printf("%s batch %d: resident memory %d MiB after warm-up (step %d), %d MiB after step %d (growth %+d MiB)%n",
                     model, batch, first.rssMiB(), first.step(), last.rssMiB(), last.step(), r.growthMiB());
             w.flush();
             if (out != null) {

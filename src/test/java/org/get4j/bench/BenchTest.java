@@ -38,7 +38,12 @@ class BenchTest {
             Soak.Result r = Soak.run(m, "tiny", TINY_GET, 2, 12, 4, s -> { });
             assertEquals(List.of(4L, 8L, 12L), r.samples().stream().map(Soak.Sample::step).toList());
             r.samples().forEach(s -> assertTrue(s.rssMiB() > 0 && s.imagesPerSecond() > 0, s.toString()));
+            assertEquals(r.samples().get(0), r.warm(), "3 readings: the first tenth is the first");
             assertEquals(r.samples().get(2).rssMiB() - r.samples().get(0).rssMiB(), r.growthMiB());
+            Soak.Result twenty = new Soak.Result("x", 1, java.util.stream.LongStream.rangeClosed(1, 20)
+                    .mapToObj(k -> new Soak.Sample(100 * k, k < 3 ? 500 : 700, 0, 1)).toList());
+            assertEquals(300, twenty.warm().step());
+            assertEquals(0, twenty.growthMiB(), "warm-up growth is not counted");
         }
     }
 
