@@ -3,13 +3,10 @@ package org.get4j.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.NDScope;
-import java.util.ArrayList;
-import java.util.List;
 import org.get4j.runtime.Torch;
 
 /**
- * This machine's fp32 matrix-multiply peak as the engine reaches it: the best median rate over square products
+ * This machine's fp32 matrix-multiply peak as the engine reaches it: the best rate of the median time of square products
  * n x n times n x n (2 n^3 FLOPs each). Model FLOPs utilisation is measured against it, in the same process and
  * with the same thread setting, so the ratio says how much of what the hardware delivers to GEMM the model gets.
  */
@@ -28,18 +25,9 @@ public final class MatmulPeak {
                 try (NDManager m = manager.newSubManager()) {
                     NDArray a = m.randomUniform(-1, 1, new Shape(n, n));
                     NDArray b = m.randomUniform(-1, 1, new Shape(n, n));
-                    List<Double> r = new ArrayList<>();
-                    for (int k = 0; k < repeats + 1; k++) {
-                        try (NDScope scope = new NDScope()) {
-                            long t0 = System.nanoTime();
-                            a.matMul(b).getFloat(0, 0); // reading one element waits for the product
-                            double seconds = (System.nanoTime() - t0) / 1e9;
-                            if (k > 0) { // the first product warms the allocator and the thread pool
-                                r.add(2.0 * n * n * n / seconds / 1e9);
-                            }
-                        }
-                    }
-                    rates[i] = ModelBenchmark.summary(r).median();
+                    // the first product warms the allocator and the thread pool; reading one element waits for it
+                    double ms = Timing.medianMillis(1, repeats, k -> a.matMul(b).getFloat(0, 0));
+                    rates[i] = 2.0 * n * n * n / (ms / 1e3) / 1e9;
                     peak = Math.max(peak, rates[i]);
                 }
             }

@@ -1,18 +1,11 @@
 package org.get4j.bench;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
-import java.util.ArrayList;
 import java.util.List;
 import org.get4j.deq.SolverConfig;
 import org.get4j.model.Generator;
 import org.get4j.runtime.Memory;
 import org.get4j.model.ModelConfig;
-import org.get4j.train.AdamW;
-import org.get4j.train.DistillationStep;
-import org.get4j.train.Ema;
 
 /**
  * Throughput of one model: one-step sampling (GET: 6 fixed-point iterations) and the reference training step
@@ -32,37 +25,17 @@ public final class ModelBenchmark {
     public static Row run(NDManager manager, String name, ModelConfig config, int batch, int warmup, int repeats) {
         Memory.resetPeaks();
         try (NDManager m = manager.newSubManager()) {
-            m.getEngine().setRandomSeed(0);
-            Generator g = Generator.create(config, m);
-            ParameterStore ps = new ParameterStore(m, false);
-            Shape image = new Shape(batch, config.channels(), config.imageSize(), config.imageSize());
-            NDArray noise = m.randomNormal(image);
-            NDArray target = m.randomNormal(image).clip(-1, 1);
-            NDArray labels = config.numClasses() > 0 ? m.randomInteger(0, config.numClasses(), new Shape(batch),
-                    ai.djl.ndarray.types.DataType.INT64) : null;
-            List<Double> sampling = new ArrayList<>();
-            for (int r = 0; r < warmup + repeats; r++) {
-                long t0 = System.nanoTime();
-                try (Generator.Sample s = g.sample(ps, noise, labels, null, SolverConfig.reference())) {
-                    s.images().toFloatArray();
+            TrainingRig rig = new TrainingRig(m, config, batch, false);
+            Throughput s = throughput(batch, Timing.millis(warmup, repeats, k -> {
+                try (Generator.Sample sample = rig.model.sample(rig.ps, rig.noise, rig.labels, null,
+                        SolverConfig.reference())) {
+                    sample.images().toFloatArray();
                 }
-                if (r >= warmup) {
-                    sampling.add(batch / ((System.nanoTime() - t0) / 1e9));
-                }
-            }
-            DistillationStep step = DistillationStep.reference(g, AdamW.withDefaults(g.trainableArrays(), 0));
-            Ema ema = new Ema(Generator.create(config, m).trainableArrays(), g.trainableArrays(), 0.9999, false);
-            List<Double> training = new ArrayList<>();
-            for (int r = 0; r < warmup + repeats; r++) {
-                long t0 = System.nanoTime();
-                step.step(ps, noise, labels, target, null, 1e-4);
-                ema.update(r);
-                if (r >= warmup) {
-                    training.add(batch / ((System.nanoTime() - t0) / 1e9));
-                }
-            }
-            Throughput s = summary(sampling);
-            Throughput t = summary(training);
+            }));
+            Throughput t = throughput(batch, Timing.millis(warmup, repeats, k -> {
+                rig.trainOnBatch();
+                rig.ema.update(k);
+            }));
             int unroll = config.arch() == ModelConfig.Arch.GET ? 6 : 1;
             // FLOPs = 2 MACs; a training step is about 3 forward passes (forward, and twice that backward).
             double forwardFlops = 2.0 * config.inferenceMacs(unroll);
@@ -71,9 +44,10 @@ public final class ModelBenchmark {
         }
     }
 
-    static Throughput summary(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return new Throughput(DeqBenchmark.median(v), v[0], v[v.length - 1]);
+    /** Images per second of runs that took {@code millis} each for {@code batch} images. */
+    static Throughput throughput(int batch, double[] millis) {
+        double[] rate = java.util.Arrays.stream(millis).map(ms -> batch * 1000 / ms).sorted().toArray();
+        return new Throughput(DeqBenchmark.median(rate), rate[0], rate[rate.length - 1]);
     }
 
     /** The table; model FLOPs utilisation (MFU) is achieved FLOP/s over {@code peakGflops}, the measured GEMM peak. */

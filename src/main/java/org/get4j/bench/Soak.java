@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -46,13 +45,7 @@ public final class Soak {
         }
         List<Sample> samples = new ArrayList<>();
         try (NDManager m = manager.newSubManager()) {
-            m.getEngine().setRandomSeed(0);
-            Generator model = Generator.create(config, m);
-            Generator shadow = Generator.create(config, m);
-            AdamW optimizer = AdamW.withDefaults(model.trainableArrays(), 0);
-            Ema ema = new Ema(shadow.trainableArrays(), model.trainableArrays(), 0.9999, true);
-            DistillationStep step = DistillationStep.reference(model, optimizer);
-            ParameterStore ps = new ParameterStore(m, false);
+            TrainingRig rig = new TrainingRig(m, config, batch, true);
             int px = config.channels() * config.imageSize() * config.imageSize();
             Shape shape = new Shape(batch, config.channels(), config.imageSize(), config.imageSize());
             long window = System.nanoTime();
@@ -60,9 +53,9 @@ public final class Soak {
                 try (NDScope scope = new NDScope(); NDManager b = m.newSubManager()) {
                     NDArray noise = b.create(SeededNoise.noise((long) k * batch, batch, px), shape);
                     NDArray target = noise.tanh();
-                    step.step(ps, noise, null, target, null, 1e-4);
+                    rig.step.step(rig.ps, noise, null, target, null, 1e-4);
                 }
-                ema.update(k);
+                rig.ema.update(k);
                 if ((k + 1) % every == 0) {
                     double rate = every * batch / ((System.nanoTime() - window) / 1e9);
                     Sample s = new Sample(k + 1, Memory.rssMiB(), Memory.heapUsedMiB(), rate);

@@ -2,7 +2,6 @@ package org.get4j.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
 import org.get4j.nn.GetBlock;
@@ -53,41 +51,28 @@ public final class StepBreakdown {
             int repeats) {
         int unroll = 6;
         try (NDManager m = manager.newSubManager()) {
-            m.getEngine().setRandomSeed(0);
-            ParameterStore ps = new ParameterStore(m, false);
             int px = config.channels() * config.imageSize() * config.imageSize();
             // data loading as the training loop does it: the pair store gathers a batch from its shards in host
             // memory (a copy), then the batch becomes engine arrays
             float[] noisePool = SeededNoise.noise(0, batch, px);
             float[] imagePool = SeededNoise.noise(batch, batch, px);
             long[] seeds = java.util.stream.LongStream.range(0, batch).toArray();
-            double data = median(warmup, repeats, k -> {
+            double data = Timing.medianMillis(warmup, repeats, k -> {
                 Pairs p = new Pairs(noisePool.clone(), imagePool.clone(), seeds.clone(), null, config.channels(),
                         config.imageSize());
                 try (NDManager b = m.newSubManager()) {
                     p.noiseArray(b);
                     p.imageArray(b);
                 }
-                return null;
             });
-            Generator model = Generator.create(config, m);
-            Generator shadow = Generator.create(config, m);
-            AdamW optimizer = AdamW.withDefaults(model.trainableArrays(), 0);
-            Ema ema = new Ema(shadow.trainableArrays(), model.trainableArrays(), 0.9999, false);
-            DistillationStep step = DistillationStep.reference(model, optimizer);
-            Shape image = new Shape(batch, config.channels(), config.imageSize(), config.imageSize());
-            NDArray noise = m.randomNormal(image);
-            NDArray target = m.randomNormal(image).clip(-1, 1);
-            NDArray labels = config.numClasses() > 0
-                    ? m.randomInteger(0, config.numClasses(), new Shape(batch), DataType.INT64) : null;
-            double whole = median(warmup, repeats, k -> step.step(ps, noise, labels, target, null, 1e-4));
-            double adamw = median(warmup, repeats, k -> {
-                optimizer.step(0);
-                return null;
+            TrainingRig rig = new TrainingRig(m, config, batch, false);
+            ParameterStore ps = rig.ps;
+            double whole = Timing.medianMillis(warmup, repeats, k -> rig.trainOnBatch());
+            double adamw = Timing.medianMillis(warmup, repeats, k -> {
+                rig.optimizer.step(0);
             });
-            double average = median(warmup, repeats, k -> {
-                ema.update(k);
-                return null;
+            double average = Timing.medianMillis(warmup, repeats, k -> {
+                rig.ema.update(k);
             });
 
             Map<String, Double> parts = new LinkedHashMap<>();
@@ -139,27 +124,12 @@ public final class StepBreakdown {
 
     /** Median milliseconds of forward + backward of {@code f} (its sum as the loss). */
     private static double backwardMillis(NDManager m, int warmup, int repeats, java.util.function.Supplier<NDArray> f) {
-        return median(warmup, repeats, k -> {
+        return Timing.medianMillis(warmup, repeats, k -> {
             try (GradientCollector gc = m.getEngine().newGradientCollector()) {
                 NDArray y = f.get();
                 gc.backward(y.sum());
             }
-            return null;
         });
-    }
-
-    private static double median(int warmup, int repeats, Function<Integer, Object> run) {
-        List<Double> millis = new ArrayList<>();
-        for (int k = 0; k < warmup + repeats; k++) {
-            try (NDScope scope = new NDScope()) {
-                long t0 = System.nanoTime();
-                run.apply(k);
-                if (k >= warmup) {
-                    millis.add((System.nanoTime() - t0) / 1e6);
-                }
-            }
-        }
-        return ModelBenchmark.summary(millis).median();
     }
 
     public static String markdown(List<Result> results) {

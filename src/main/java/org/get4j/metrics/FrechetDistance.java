@@ -28,6 +28,12 @@ public final class FrechetDistance {
                         + "covariance is singular; use more samples than feature dimensions");
             }
         }
+        for (FeatureStatistics s : new FeatureStatistics[] {a, b}) {
+            if (!java.util.Arrays.stream(s.mean()).allMatch(Double::isFinite)) {
+                throw new Get4jException("statistics of " + s.count() + " samples are not finite (NaN or infinity in "
+                        + "the features): the images were not finite; was the model's training diverged?");
+            }
+        }
         return between(a.mean(), a.covariance(), b.mean(), b.covariance());
     }
 

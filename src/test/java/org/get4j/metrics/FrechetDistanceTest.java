@@ -81,4 +81,13 @@ class FrechetDistanceTest {
             assertTrue(e.getMessage().contains("10 samples of 16-d"), e.getMessage());
         }
     }
+
+    @Test
+    void nonFiniteStatisticsAreNamedNotDecomposed() {
+        double[] identity = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+        FeatureStatistics good = FeatureStatistics.of(new double[] {0, 0, 0}, identity);
+        FeatureStatistics bad = FeatureStatistics.of(new double[] {Double.NaN, 0, 0}, identity);
+        Get4jException e = assertThrows(Get4jException.class, () -> FrechetDistance.between(bad, good));
+        assertTrue(e.getMessage().contains("not finite"), e.getMessage());
+    }
 }
