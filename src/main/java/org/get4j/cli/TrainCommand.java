@@ -80,6 +80,11 @@ final class TrainCommand implements Runnable {
             d.run(m, resume, log -> {
                 bar.stepTo(log.step());
                 bar.setExtraMessage(String.format("loss %.4f, %.0f img/s", log.loss(), log.imagesPerSecond()));
+                if (log.skipped() > 0) {
+                    spec.commandLine().getErr().printf("%nstep %d: %d update(s) since the last log had a non-finite "
+                            + "gradient and were skipped (column 'skipped' in %s)%n", log.step(), log.skipped(),
+                            d.metricsFile());
+                }
             });
         }
         w.printf("checkpoint %s, metrics %s%n", d.checkpointFile(), d.metricsFile());

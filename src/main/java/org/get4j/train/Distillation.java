@@ -71,7 +71,7 @@ public final class Distillation {
 
     /** One logged step (the means over the steps since the last log). */
     public record Log(long step, double[] stateLosses, double loss, double lr, double gradNorm, double imagesPerSecond,
-            long elapsedMillis) {}
+            long elapsedMillis, int skipped) {}
 
     /** Trains to {@code config.steps()}, resuming from the checkpoint when asked and present. Returns the EMA model. */
     public Generator run(NDManager manager, boolean resume, Consumer<Log> progress) {
@@ -93,7 +93,8 @@ public final class Distillation {
             writeRunRecord(dataSha);
             RunFiles.writeText(metricsFile(), header());
         }
-        DistillationStep step = new DistillationStep(model, optimizer, config);
+        DistillationStep step = new DistillationStep(model, optimizer, config)
+                .withGuard(new NonFiniteGuard(NonFiniteGuard.DEFAULT_LIMIT, start));
         ParameterStore ps = new ParameterStore(manager, false);
         long window = System.nanoTime();
         long began = System.nanoTime();
@@ -153,14 +154,16 @@ public final class Distillation {
         double[] mean = new double[states];
         double loss = 0;
         double grad = 0;
+        int skipped = 0;
         for (DistillationStep.Result r : results) {
+            skipped += r.skipped() ? 1 : 0;
             for (int s = 0; s < states; s++) {
                 mean[s] += r.stateLosses()[s] / results.size();
             }
             loss += r.loss() / results.size();
             grad += r.gradNorm() / results.size();
         }
-        return new Log(step, mean, loss, lr, grad, imagesPerSecond, elapsed);
+        return new Log(step, mean, loss, lr, grad, imagesPerSecond, elapsed, skipped);
     }
 
     private int states() {
@@ -173,7 +176,7 @@ public final class Distillation {
         for (int s = 1; s <= states(); s++) {
             sb.append(",loss_state_").append(s);
         }
-        return sb.append(",loss,lr,grad_norm,images_per_second,elapsed_ms\n").toString();
+        return sb.append(",loss,lr,grad_norm,images_per_second,elapsed_ms,skipped\n").toString();
     }
 
     private static String row(Log log) {
@@ -181,8 +184,8 @@ public final class Distillation {
         for (double l : log.stateLosses()) {
             sb.append(',').append(String.format("%.6f", l));
         }
-        return sb.append(String.format(",%.6f,%.6g,%.5f,%.2f,%d%n", log.loss(), log.lr(), log.gradNorm(),
-                log.imagesPerSecond(), log.elapsedMillis())).toString();
+        return sb.append(String.format(",%.6f,%.6g,%.5f,%.2f,%d,%d%n", log.loss(), log.lr(), log.gradNorm(),
+                log.imagesPerSecond(), log.elapsedMillis(), log.skipped())).toString();
     }
 
     /** Training time and peak memory so far, over all sessions of this run (carried in the checkpoint). */

@@ -55,7 +55,16 @@ public final class DistillationStep {
     }
 
     /** Losses of one step: each supervised state's, the weighted total, the gradient norm before the update. */
-    public record Result(double[] stateLosses, double loss, double gradNorm, double jacobian, int solverIterations) {}
+    public record Result(double[] stateLosses, double loss, double gradNorm, double jacobian, int solverIterations,
+            boolean skipped) {}
+
+    private NonFiniteGuard guard = new NonFiniteGuard(NonFiniteGuard.DEFAULT_LIMIT, 0);
+
+    /** The guard that skips updates whose gradient is not finite (and stops after too many in a row). */
+    public DistillationStep withGuard(NonFiniteGuard guard) {
+        this.guard = guard;
+        return this;
+    }
 
     private NDArray distance(NDArray image, NDArray target) {
         NDArray diff = image.sub(target);
@@ -128,7 +137,15 @@ public final class DistillationStep {
                 sq += p.getGradient().square().sum().getFloat();
             }
         }
-        optimizer.step(lr);
-        return new Result(stateLosses, loss, Math.sqrt(sq), jacobian, iterations);
+        double norm = Math.sqrt(sq);
+        boolean apply = guard.admit(norm, loss);
+        if (apply) {
+            optimizer.step(lr);
+        } else {
+            for (NDArray p : parameters) {
+                Torch.zeroGrad(p);
+            }
+        }
+        return new Result(stateLosses, loss, norm, jacobian, iterations, !apply);
     }
 }
