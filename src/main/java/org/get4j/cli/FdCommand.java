@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.get4j.metrics.ClusterStatistics;
 import org.get4j.metrics.Evaluation;
 import org.get4j.metrics.FeatureExtractor;
 import org.get4j.metrics.FeatureStatistics;
@@ -30,6 +31,10 @@ final class FdCommand implements Runnable {
     @Option(names = "--save-stats", paramLabel = "OUT.npz", description = "Write the first input's statistics.")
     Path saveStats;
     @Option(names = "--batch", defaultValue = "500") int batch;
+    @Option(names = "--spark", description = {"Compute the statistics of .npy inputs and pair stores on Apache Spark "
+            + "(inputs may then be Hadoop URIs;", "needs get4j-spark on the classpath: environment/get4j-spark or "
+            + "spark-submit)."})
+    boolean spark;
 
     @Override
     public void run() {
@@ -44,6 +49,9 @@ final class FdCommand implements Runnable {
                 String in = inputs.get(i);
                 if (in.endsWith(".npz") && Files.isRegularFile(Path.of(in))) {
                     stats[i] = FeatureStatistics.load(Path.of(in));
+                } else if (spark && !in.matches("[a-z-]+:(train|test)")) {
+                    stats[i] = ClusterStatistics.find("--spark").statistics(in, features,
+                            inception == null ? null : inception.toString(), batch, line -> { });
                 } else {
                     if (fx == null) {
                         fx = Features.extractor(m, features, inception);

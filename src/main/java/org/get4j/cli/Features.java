@@ -27,28 +27,7 @@ final class Features {
 
     /** lenet-mnist, lenet-fashion (shipped under data/classifiers), or inception (with a TorchScript file). */
     static FeatureExtractor extractor(NDManager m, String name, Path inceptionFile) {
-        return switch (name) {
-            case "lenet-mnist" -> FeatureExtractor.lenet(m, classifier("lenet-mnist"), "LeNet-MNIST");
-            case "lenet-fashion", "lenet-fashion-mnist" ->
-                    FeatureExtractor.lenet(m, classifier("lenet-fashion-mnist"), "LeNet-Fashion");
-            case "inception" -> {
-                if (inceptionFile == null) {
-                    throw new Get4jException("--features inception needs the TorchScript file: --inception "
-                            + "inception-2015-12-05.pt (not shipped: no Inception weights are reachable here)");
-                }
-                yield FeatureExtractor.inception(m, inceptionFile);
-            }
-            default -> throw new Get4jException("unknown features '" + name + "' (lenet-mnist, lenet-fashion, inception)");
-        };
-    }
-
-    static Path classifier(String name) {
-        Path file = DataHome.resolve().resolve("classifiers").resolve(name + ".safetensors");
-        if (!Files.isRegularFile(file)) {
-            throw new Get4jException("classifier " + file + " not found: it ships under data/classifiers; train it "
-                    + "with `get4j classifier train --dataset ... --out " + file + "`");
-        }
-        return file;
+        return FeatureExtractor.named(m, name, inceptionFile);
     }
 
     /**
@@ -68,32 +47,7 @@ final class Features {
         if (!Files.isRegularFile(path)) {
             throw new Get4jException("image input " + spec + " is neither a dataset (mnist:test), an .npy file nor a folder");
         }
-        HostTensor t = Npy.read(path);
-        if (t.shape().length != 4) {
-            throw new Get4jException(path + ": images must be (N, C, H, W), got " + java.util.Arrays.toString(t.shape()));
-        }
-        boolean bytes = t.dtype() == org.get4j.io.TensorDType.UINT8;
-        float[] values = t.toFloatArray();
-        if (bytes) {
-            for (int i = 0; i < values.length; i++) {
-                values[i] = values[i] / 127.5f - 1f;
-            }
-        }
-        long n = t.shape()[0];
-        int per = (int) (values.length / n);
-        return new Evaluation.ImageSource() {
-            @Override
-            public long size() {
-                return n;
-            }
-
-            @Override
-            public NDArray batch(NDManager manager, long from, long to) {
-                float[] part = java.util.Arrays.copyOfRange(values, (int) from * per, (int) to * per);
-                return manager.create(part, new ai.djl.ndarray.types.Shape(to - from, t.shape()[1], t.shape()[2],
-                        t.shape()[3]));
-            }
-        };
+        return Evaluation.ImageSource.of(Npy.read(path), path.toString());
     }
 
     private static Evaluation.ImageSource pngFolder(Path dir) {

@@ -11,6 +11,7 @@ import org.get4j.Get4jException;
 import org.get4j.diffusion.Denoiser;
 import org.get4j.diffusion.SamplerConfig;
 import org.get4j.diffusion.Teachers;
+import org.get4j.pairs.ClusterPairs;
 import org.get4j.pairs.PairGenerator;
 import org.get4j.pairs.PairManifest;
 import org.get4j.pairs.PairStore;
@@ -47,7 +48,8 @@ final class PairsCommand implements Runnable {
         String teacher;
         @Option(names = "--seeds", required = true, paramLabel = "A-B", description = "Seed range, e.g. 0-59999.")
         String seeds;
-        @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+        @Option(names = "--out", required = true, paramLabel = "DIR",
+                description = "The store's folder (with --spark: any Hadoop URI, e.g. hdfs://.../pairs).") String out;
         @Option(names = "--shard-size", defaultValue = "5000") int shardSize;
         @Option(names = "--batch", defaultValue = "250", description = "Teacher batch (default: ${DEFAULT-VALUE}).")
         int batch;
@@ -56,6 +58,9 @@ final class PairsCommand implements Runnable {
         @Option(names = "--float32", description = "Keep the ODE state in float32 (default float64).") boolean float32;
         @Option(names = "--conditional", description = "Draw a label per seed and condition the teacher on it.")
         boolean conditional;
+        @Option(names = "--spark", description = {"Run on Apache Spark, one task per shard (needs get4j-spark on the "
+                + "classpath: environment/get4j-spark or spark-submit).", "The teacher may then be a Hadoop URI."})
+        boolean spark;
 
         @Override
         public void run() {
@@ -71,7 +76,20 @@ final class PairsCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             PrintWriter w = spec.commandLine().getOut();
+            if (spark) {
+                ClusterPairs cluster = ClusterPairs.find("--spark");
+                PairManifest manifest = cluster.generate(teacher, sampler, range, shardSize, batch, conditional, out,
+                        line -> {
+                            w.println(line);
+                            w.flush();
+                        });
+                w.printf("%d pairs from %s in %s on %s (%d shards, manifest %s/%s)%n", manifest.count(),
+                        manifest.teacher(), out, cluster.engine(), manifest.shards().size(), out, PairManifest.FILE);
+                w.flush();
+                return;
+            }
             try (NDManager m = TorchRuntime.newManager()) {
+                Path out = Path.of(this.out);
                 Denoiser t = Teachers.resolve(m, teacher);
                 PairGenerator g = new PairGenerator(t, sampler, range, shardSize, batch, conditional);
                 int shards = PairManifest.shardCount(range.count(), shardSize);

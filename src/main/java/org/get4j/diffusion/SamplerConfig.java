@@ -14,7 +14,7 @@ import org.get4j.Get4jException;
  * @param float64 keep the ODE state in float64 (the teacher still computes in its own precision)
  */
 public record SamplerConfig(int steps, double sigmaMin, double sigmaMax, double rho, boolean heun, double churn,
-        double sChurnMin, double sChurnMax, double sNoise, boolean float64) {
+        double sChurnMin, double sChurnMax, double sNoise, boolean float64) implements java.io.Serializable {
 
     public SamplerConfig {
         if (steps < 1) {

@@ -34,8 +34,27 @@ public final class Npy {
         }
     }
 
-    /** An array from the bytes of a .npy file; {@code file} names it in errors. */
-    public static HostTensor decode(byte[] bytes, String file) {
+    /** A .npy header: element type, shape, and where the C-order data starts in the file. */
+    public record Header(TensorDType dtype, long[] shape, int dataOffset) {
+        public long elements() {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            return n;
+        }
+
+        /** Bytes of the data section. */
+        public long dataBytes() {
+            return elements() * dtype.bytes();
+        }
+    }
+
+    /** Bytes enough to hold any header get4j or numpy writes (numpy pads headers to 64 or 4096 bytes). */
+    public static final int MAX_HEADER_BYTES = 1 << 16;
+
+    /** The header from the first bytes of a .npy file (at least the whole header); {@code file} names it in errors. */
+    public static Header header(byte[] bytes, String file) {
         if (bytes.length < 10 || !java.util.Arrays.equals(java.util.Arrays.copyOf(bytes, 6), MAGIC)) {
             throw new Get4jException(file + " is not a .npy file (bad magic)");
         }
@@ -73,18 +92,17 @@ public final class Npy {
                 dims.add(Long.parseLong(part.strip()));
             }
         }
-        long[] shapeArray = dims.stream().mapToLong(Long::longValue).toArray();
-        long count = 1;
-        for (long d : shapeArray) {
-            count *= d;
+        return new Header(dtype, dims.stream().mapToLong(Long::longValue).toArray(), start + headerLength);
+    }
+
+    /** An array from the bytes of a .npy file; {@code file} names it in errors. */
+    public static HostTensor decode(byte[] bytes, String file) {
+        Header h = header(bytes, file);
+        if (bytes.length - h.dataOffset() != h.dataBytes()) {
+            throw new Get4jException(file + ": shape " + java.util.Arrays.toString(h.shape()) + " of " + h.dtype()
+                    + " needs " + h.dataBytes() + " data bytes, the file holds " + (bytes.length - h.dataOffset()));
         }
-        int dataStart = start + headerLength;
-        long expected = count * dtype.bytes();
-        if (bytes.length - dataStart != expected) {
-            throw new Get4jException(file + ": shape " + dims + " of " + descr.group(1) + " needs " + expected
-                    + " data bytes, the file holds " + (bytes.length - dataStart));
-        }
-        return new HostTensor(dtype, shapeArray, java.util.Arrays.copyOfRange(bytes, dataStart, bytes.length));
+        return new HostTensor(h.dtype(), h.shape(), java.util.Arrays.copyOfRange(bytes, h.dataOffset(), bytes.length));
     }
 
     /** Writes a tensor as a version-1 .npy file, atomically. */

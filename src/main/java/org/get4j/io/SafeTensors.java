@@ -47,7 +47,7 @@ public final class SafeTensors {
         };
     }
 
-    private static TensorDType dtype(String code, Path file, String key) {
+    private static TensorDType dtype(String code, String file, String key) {
         for (TensorDType t : TensorDType.values()) {
             if (code(t).equals(code)) {
                 return t;
@@ -58,6 +58,16 @@ public final class SafeTensors {
 
     /** Writes tensors (in map order) and metadata atomically. */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
+        byte[] bytes = encode(tensors, metadata);
+        try {
+            AtomicFiles.write(file, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bytes of a safetensors file: tensors in map order, metadata sorted, the data checksum added. */
+    public static byte[] encode(Map<String, HostTensor> tensors, Map<String, String> metadata) {
         ObjectNode header = JSON.createObjectNode();
         long offset = 0;
         MessageDigest digest = digest();
@@ -83,20 +93,19 @@ public final class SafeTensors {
             throw new UncheckedIOException(e);
         }
         int pad = (8 - json.length % 8) % 8;
-        byte[] headerBytes = new byte[json.length + pad];
-        System.arraycopy(json, 0, headerBytes, 0, json.length);
-        java.util.Arrays.fill(headerBytes, json.length, headerBytes.length, (byte) ' ');
-        try {
-            AtomicFiles.write(file, out -> {
-                out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).array());
-                out.write(headerBytes);
-                for (HostTensor t : tensors.values()) {
-                    out.write(t.data());
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        long total = 8L + json.length + pad + offset;
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new Get4jException("tensors of " + total + " bytes do not fit one in-memory safetensors file");
         }
+        ByteBuffer out = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(json.length + pad).put(json);
+        for (int i = 0; i < pad; i++) {
+            out.put((byte) ' ');
+        }
+        for (HostTensor t : tensors.values()) {
+            out.put(t.data());
+        }
+        return out.array();
     }
 
     /** True when the file starts like a safetensors file (a plausible header length, then '{'). */
@@ -120,6 +129,14 @@ public final class SafeTensors {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        return decode(bytes, file.toString());
+    }
+
+    /**
+     * Parses the bytes of a safetensors file named {@code file} in messages, verifying the data checksum when the
+     * file records one.
+     */
+    public static Contents decode(byte[] bytes, String file) {
         if (bytes.length < 8) {
             throw new Get4jException(file + " is not a safetensors file (shorter than its header length)");
         }

@@ -34,6 +34,37 @@ public final class Evaluation {
             };
         }
 
+        /**
+         * Images held in an array (N, C, H, W): floats in [-1, 1], or uint8 in [0, 255] mapped to [-1, 1] as
+         * x / 127.5 - 1. {@code name} says where they came from in errors.
+         */
+        static ImageSource of(org.get4j.io.HostTensor t, String name) {
+            long[] shape = t.shape();
+            if (shape.length != 4) {
+                throw new Get4jException(name + ": images must be (N, C, H, W), got " + java.util.Arrays.toString(shape));
+            }
+            float[] values = t.toFloatArray();
+            if (t.dtype() == org.get4j.io.TensorDType.UINT8) {
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = values[i] / 127.5f - 1f;
+                }
+            }
+            long n = shape[0];
+            int per = (int) (shape[1] * shape[2] * shape[3]);
+            return new ImageSource() {
+                @Override
+                public long size() {
+                    return n;
+                }
+
+                @Override
+                public NDArray batch(NDManager manager, long from, long to) {
+                    float[] part = java.util.Arrays.copyOfRange(values, (int) from * per, (int) to * per);
+                    return manager.create(part, new ai.djl.ndarray.types.Shape(to - from, shape[1], shape[2], shape[3]));
+                }
+            };
+        }
+
         /** A seeded random subset of n images of a set (for the real-versus-real floor). */
         static ImageSource subset(ImageSet set, int n, long seed) {
             if (n > set.size()) {

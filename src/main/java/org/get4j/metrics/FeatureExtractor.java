@@ -35,6 +35,36 @@ public interface FeatureExtractor {
         return false;
     }
 
+    /**
+     * An extractor by name: {@code lenet-mnist} or {@code lenet-fashion} (the classifiers shipped under the data
+     * home's classifiers/ folder, or the LeNet file given), or {@code inception} (the TorchScript file given).
+     */
+    static FeatureExtractor named(NDManager manager, String name, Path file) {
+        return switch (name) {
+            case "lenet-mnist" -> lenet(manager, file != null ? file : shippedClassifier("lenet-mnist"), "LeNet-MNIST");
+            case "lenet-fashion", "lenet-fashion-mnist" ->
+                    lenet(manager, file != null ? file : shippedClassifier("lenet-fashion-mnist"), "LeNet-Fashion");
+            case "inception" -> {
+                if (file == null) {
+                    throw new Get4jException("--features inception needs the TorchScript file: --inception "
+                            + "inception-2015-12-05.pt (not shipped: no Inception weights are reachable here)");
+                }
+                yield inception(manager, file);
+            }
+            default -> throw new Get4jException("unknown features '" + name + "' (lenet-mnist, lenet-fashion, inception)");
+        };
+    }
+
+    /** A classifier shipped under the data home's classifiers/ folder. */
+    static Path shippedClassifier(String name) {
+        Path file = org.get4j.data.DataHome.resolve().resolve("classifiers").resolve(name + ".safetensors");
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new Get4jException("classifier " + file + " not found: it ships under data/classifiers; train it "
+                    + "with `get4j classifier train --dataset ... --out " + file + "`");
+        }
+        return file;
+    }
+
     /** A LeNet classifier file. */
     static FeatureExtractor lenet(NDManager manager, Path file, String name) {
         LeNet net = LeNet.load(manager, file);

@@ -76,6 +76,30 @@ public final class FeatureStatistics {
         return this;
     }
 
+    /**
+     * The raw sums, serialisable, so partial statistics can travel between processes (a Spark task's result) and
+     * be merged where they arrive.
+     */
+    public record Sums(int dim, long count, double[] sum, double[] outer) implements java.io.Serializable {}
+
+    public Sums sums() {
+        requireAccumulating();
+        return new Sums(dim, count, sum.clone(), outer.clone());
+    }
+
+    /** An accumulator holding the given sums (merge more into it). */
+    public static FeatureStatistics ofSums(Sums s) {
+        if (s.sum().length != s.dim() || s.outer().length != (long) s.dim() * s.dim()) {
+            throw new Get4jException("sums of dimension " + s.dim() + " hold " + s.sum().length + " and "
+                    + s.outer().length + " values");
+        }
+        FeatureStatistics f = new FeatureStatistics(s.dim());
+        System.arraycopy(s.sum(), 0, f.sum, 0, s.dim());
+        System.arraycopy(s.outer(), 0, f.outer, 0, s.outer().length);
+        f.count = s.count();
+        return f;
+    }
+
     /** Adds another accumulator's sums (exact: the result equals accumulating both inputs here). */
     public FeatureStatistics merge(FeatureStatistics other) {
         requireAccumulating();

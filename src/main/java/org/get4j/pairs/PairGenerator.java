@@ -34,7 +34,8 @@ import org.get4j.runtime.Versions;
 public final class PairGenerator {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
-    private static final String PLAN = "plan.json";
+    /** The plan file in a store: what a rerun must match to complete the store instead of replacing it. */
+    public static final String PLAN = "plan.json";
 
     private final Denoiser teacher;
     private final SamplerConfig sampler;
@@ -83,64 +84,122 @@ public final class PairGenerator {
         return p;
     }
 
+    /** One shard of the plan: its index, its seeds, and its file name in the store. */
+    public record ShardSpec(int index, long firstSeed, int count) implements java.io.Serializable {
+        public String file() {
+            return PairManifest.shardFile(index);
+        }
+    }
+
+    /** The shard layout: shard i holds seeds [first + i * shardSize, ...), at most shardSize of them. */
+    public List<ShardSpec> shardSpecs() {
+        int shards = PairManifest.shardCount(seeds.count(), shardSize);
+        List<ShardSpec> specs = new ArrayList<>(shards);
+        for (int i = 0; i < shards; i++) {
+            long first = seeds.first() + (long) i * shardSize;
+            specs.add(new ShardSpec(i, first, (int) Math.min(shardSize, seeds.last() - first + 1)));
+        }
+        return specs;
+    }
+
+    /** The plan file's bytes: what must match for a store to be completed rather than replaced. */
+    public byte[] planBytes() {
+        try {
+            return JSON.writeValueAsBytes(plan());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Fails, naming {@code where}, when an existing plan file differs from this generator's plan. */
+    public void checkPlan(byte[] existing, String where) {
+        try {
+            if (!JSON.readTree(existing).equals(JSON.readTree(planBytes()))) {
+                throw new Get4jException(where + " holds pairs of another plan: teacher, sampler, seeds, shard size "
+                        + "or conditioning differ; choose another output");
+            }
+        } catch (IOException e) {
+            throw new Get4jException(where + ": unreadable plan file: " + e.getMessage());
+        }
+    }
+
     /** Generates (or completes) the store in {@code dir}; returns its manifest. */
     public PairManifest generate(NDManager manager, Path dir, Consumer<Progress> progress) {
         try {
             Files.createDirectories(dir);
             Path planFile = dir.resolve(PLAN);
-            byte[] plan = JSON.writeValueAsBytes(plan());
             if (Files.isRegularFile(planFile)) {
-                if (!JSON.readTree(Files.readAllBytes(planFile)).equals(JSON.readTree(plan))) {
-                    throw new Get4jException(dir + " holds pairs of another plan (" + planFile + "): teacher, sampler, "
-                            + "seeds, shard size or conditioning differ; choose another --out");
-                }
+                checkPlan(Files.readAllBytes(planFile), planFile.toString());
             } else {
-                AtomicFiles.write(planFile, plan);
+                AtomicFiles.write(planFile, planBytes());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir + ": " + e.getMessage(), e);
         }
-        int shards = PairManifest.shardCount(seeds.count(), shardSize);
+        List<ShardSpec> specs = shardSpecs();
+        int shards = specs.size();
         List<PairManifest.Shard> entries = new ArrayList<>();
         long start = System.nanoTime();
         long made = 0;
-        for (int i = 0; i < shards; i++) {
-            long first = seeds.first() + (long) i * shardSize;
-            int count = (int) Math.min(shardSize, seeds.last() - first + 1);
-            Path file = dir.resolve(PairManifest.shardFile(i));
-            boolean skipped = isComplete(file, first, count);
+        for (ShardSpec spec : specs) {
+            int i = spec.index();
+            Path file = dir.resolve(spec.file());
+            boolean skipped = isComplete(file, spec);
             long before = (long) i * shardSize;
             if (!skipped) {
-                int shard = i;
                 long madeBefore = made;
-                writeShard(manager, file, first, count, done -> progress.accept(new Progress(before + done, shard,
+                byte[] bytes = shardBytes(manager, spec, done -> progress.accept(new Progress(before + done, i,
                         shards, madeBefore + done, (System.nanoTime() - start) / 1e9, false, false)));
-                made += count;
+                try {
+                    AtomicFiles.write(file, bytes);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+                }
+                made += spec.count();
             }
-            entries.add(new PairManifest.Shard(file.getFileName().toString(), first, count, Checksums.sha256(file)));
-            progress.accept(new Progress(before + count, i + 1, shards, made, (System.nanoTime() - start) / 1e9, true,
-                    skipped));
+            entries.add(new PairManifest.Shard(spec.file(), spec.firstSeed(), spec.count(), Checksums.sha256(file)));
+            progress.accept(new Progress(before + spec.count(), i + 1, shards, made,
+                    (System.nanoTime() - start) / 1e9, true, skipped));
         }
+        PairManifest manifest = manifest(entries);
+        manifest.write(dir);
+        return manifest;
+    }
+
+    /** The store's manifest once every shard is in place ({@code shards} in index order, with their SHA-256). */
+    public PairManifest manifest(List<PairManifest.Shard> shards) {
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("get4j", Versions.get4j());
         versions.put("djl", Versions.djl());
         versions.put("pytorch", Versions.pytorch());
         versions.put("java", Versions.java());
-        PairManifest manifest = new PairManifest(PairManifest.FORMAT, "generated", teacher.identity(), sampler.toMap(),
+        return new PairManifest(PairManifest.FORMAT, "generated", teacher.identity(), sampler.toMap(),
                 seeds.first(), seeds.count(), shardSize, teacher.channels(), teacher.imageSize(),
-                conditional ? teacher.numClasses() : 0, "float32", entries, versions);
-        manifest.write(dir);
-        return manifest;
+                conditional ? teacher.numClasses() : 0, "float32", List.copyOf(shards), versions);
     }
 
-    /** A shard already on disk counts only if it reads back intact and holds exactly the expected seeds. */
-    private boolean isComplete(Path file, long first, int count) {
+    private boolean isComplete(Path file, ShardSpec spec) {
         if (!Files.isRegularFile(file)) {
             return false;
         }
         try {
-            SafeTensors.Contents c = SafeTensors.read(file);
+            return isComplete(Files.readAllBytes(file), spec);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether a shard file's bytes are this plan's shard: intact (the data checksum inside the file matches),
+     * holding exactly the expected seeds, made by this teacher. Anything else (partial, corrupt, foreign) is
+     * made again.
+     */
+    public boolean isComplete(byte[] bytes, ShardSpec spec) {
+        try {
+            SafeTensors.Contents c = SafeTensors.decode(bytes, spec.file());
             long[] s = c.tensors().get("seed").toLongArray();
+            int count = spec.count();
+            long first = spec.firstSeed();
             return s.length == count && s[0] == first && s[count - 1] == first + count - 1
                     && teacher.identity().equals(c.metadata().get("teacher"));
         } catch (RuntimeException e) {
@@ -148,8 +207,13 @@ public final class PairGenerator {
         }
     }
 
-    private void writeShard(NDManager manager, Path file, long first, int count,
-            java.util.function.LongConsumer batchDone) {
+    /**
+     * The bytes of one shard file, a pure function of the plan and the shard's seeds (the same bytes on any
+     * machine with the same engine build and thread count); {@code batchDone} hears the pairs made so far.
+     */
+    public byte[] shardBytes(NDManager manager, ShardSpec spec, java.util.function.LongConsumer batchDone) {
+        long first = spec.firstSeed();
+        int count = spec.count();
         int c = teacher.channels();
         int s = teacher.imageSize();
         int px = c * s * s;
@@ -177,7 +241,6 @@ public final class PairGenerator {
         if (conditional) {
             t.put("label", HostTensor.ofLongs(labels, count));
         }
-        SafeTensors.write(file, t, Map.of("teacher", teacher.identity(), "first_seed", "" + first, "count", "" + count));
+        return SafeTensors.encode(t, Map.of("teacher", teacher.identity(), "first_seed", "" + first, "count", "" + count));
     }
-
 }

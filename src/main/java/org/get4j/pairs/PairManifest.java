@@ -39,9 +39,18 @@ public record PairManifest(String format, String source, String teacher, Map<Str
 
     public void write(Path dir) {
         try {
-            AtomicFiles.write(dir.resolve(FILE), JSON.writeValueAsBytes(this));
+            AtomicFiles.write(dir.resolve(FILE), toBytes());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The manifest file's bytes (keys sorted: the same store gives the same bytes wherever it was made). */
+    public byte[] toBytes() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -51,9 +60,18 @@ public record PairManifest(String format, String source, String teacher, Map<Str
             throw new Get4jException("no " + FILE + " in " + dir + ": not a pair store, or its generation did not "
                     + "finish (run `get4j pairs generate` again with the same arguments to complete it)");
         }
+        try {
+            return parse(Files.readAllBytes(file), file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A manifest from its bytes ({@code file} names it in errors), checked for format and shard count. */
+    public static PairManifest parse(byte[] bytes, String file) {
         PairManifest m;
         try {
-            m = JSON.readValue(file.toFile(), PairManifest.class);
+            m = JSON.readValue(bytes, PairManifest.class);
         } catch (IOException e) {
             throw new Get4jException(file + ": unreadable manifest: " + e.getMessage());
         }

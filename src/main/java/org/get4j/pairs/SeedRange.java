@@ -3,7 +3,7 @@ package org.get4j.pairs;
 import org.get4j.Get4jException;
 
 /** A contiguous range of sample seeds [first, first + count), written "0-59999" on the command line. */
-public record SeedRange(long first, long count) {
+public record SeedRange(long first, long count) implements java.io.Serializable {
     public SeedRange {
         if (first < 0 || count < 1) {
             throw new Get4jException("seed range needs first >= 0 and at least one seed, got " + first + " + " + count);

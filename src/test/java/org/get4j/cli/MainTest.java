@@ -30,6 +30,17 @@ class MainTest {
     }
 
     @Test
+    void sparkWithoutTheSparkModuleSaysHowToGetIt() {
+        CliRun r = CliRun.of("pairs", "generate", "--spark", "--teacher", "gmm:mnist", "--seeds", "0-9", "--out",
+                "hdfs://cluster/pairs");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--spark needs get4j-spark on the classpath"), r.err());
+        CliRun fd = CliRun.of("fd", "samples.npy", "mnist:test", "--spark");
+        assertEquals(1, fd.code());
+        assertTrue(fd.err().contains("--spark needs get4j-spark"), fd.err());
+    }
+
+    @Test
     void unknownDatasetIsAUsageError() {
         CliRun r = CliRun.of("data", "verify", "cifar100");
         assertEquals(2, r.code());

@@ -2,6 +2,7 @@ package org.get4j.pairs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,6 +114,32 @@ class PairStoreTest {
         assertEquals(a, b);
         Pairs p = PairStore.open(out, null).range(0, 25);
         assertEquals(SeededNoise.label(3, 2), p.labels()[3]);
+    }
+
+    @Test
+    void aShardIsAPureFunctionOfItsSpecAndOnlyAnIntactCopyCountsAsComplete() throws Exception {
+        Path out = dir.resolve("spec");
+        PairGenerator g = new PairGenerator(teacher, FAST, SeedRange.parse("3-14"), 5, 2, false);
+        g.generate(manager, out, p -> { });
+        java.util.List<PairGenerator.ShardSpec> specs = g.shardSpecs();
+        assertEquals(java.util.List.of(new PairGenerator.ShardSpec(0, 3, 5), new PairGenerator.ShardSpec(1, 8, 5),
+                new PairGenerator.ShardSpec(2, 13, 2)), specs);
+        PairGenerator.ShardSpec last = specs.get(2);
+        byte[] onDisk = Files.readAllBytes(out.resolve(last.file()));
+        assertArrayEquals(onDisk, g.shardBytes(manager, last, n -> { }), "the same bytes wherever they are made");
+        assertTrue(g.isComplete(onDisk, last));
+        byte[] flipped = onDisk.clone();
+        flipped[flipped.length - 3] ^= 4; // one bit of one image: the data checksum inside the file catches it
+        assertFalse(g.isComplete(flipped, last));
+        assertFalse(g.isComplete(java.util.Arrays.copyOf(onDisk, onDisk.length - 8), last));
+        assertFalse(g.isComplete(onDisk, specs.get(1)), "another shard's seeds");
+        // a rerun remakes a shard with a flipped bit instead of trusting it
+        Files.write(out.resolve(last.file()), flipped);
+        Files.delete(out.resolve(PairManifest.FILE));
+        g.generate(manager, out, p -> { });
+        assertArrayEquals(onDisk, Files.readAllBytes(out.resolve(last.file())));
+        assertEquals(PairManifest.read(out), PairManifest.parse(g.manifest(PairManifest.read(out).shards()).toBytes(),
+                "m"));
     }
 
     @Test
