@@ -88,6 +88,22 @@ public final class GaussianMixtureTeacher implements Denoiser, AutoCloseable {
     }
 
     /**
+     * A tiny unconditional mixture on 1 x 16 x 16 images, instant to sample: two components around a smooth
+     * pattern, each with one principal direction (pixels 0 and 3). For tests and demonstrations.
+     */
+    public static GaussianMixtureTeacher toy(NDManager manager) {
+        int d = 256;
+        double[] means = new double[d];
+        double[] bases = new double[d * 2];
+        for (int i = 0; i < d; i++) {
+            means[i] = Math.sin(i / 10.0) * 0.5;
+        }
+        bases[0] = 1;
+        bases[3 * 2 + 1] = 1;
+        return of(manager, 1, 16, 2, means, bases, new double[] {0.4, 0.2}, new double[] {0.01}, new double[] {1});
+    }
+
+    /**
      * Fits one Gaussian per class to images in [-1, 1] (probabilistic PCA with {@code rank} directions; the
      * remaining variance, floored at 1e-4, is isotropic). Weights are the class frequencies.
      */

@@ -20,18 +20,29 @@ public final class Evaluation {
 
         NDArray batch(NDManager manager, long from, long to);
 
-        static ImageSource of(ImageSet set) {
+        /** How a source reads images [from, to). */
+        @FunctionalInterface
+        interface Reader {
+            NDArray read(NDManager manager, long from, long to);
+        }
+
+        /** A source of {@code size} images read by {@code reader}. */
+        static ImageSource of(long size, Reader reader) {
             return new ImageSource() {
                 @Override
                 public long size() {
-                    return set.size();
+                    return size;
                 }
 
                 @Override
                 public NDArray batch(NDManager manager, long from, long to) {
-                    return set.toFloat(manager, (int) from, (int) to);
+                    return reader.read(manager, from, to);
                 }
             };
+        }
+
+        static ImageSource of(ImageSet set) {
+            return of(set.size(), (manager, from, to) -> set.toFloat(manager, (int) from, (int) to));
         }
 
         /**
@@ -49,20 +60,10 @@ public final class Evaluation {
                     values[i] = values[i] / 127.5f - 1f;
                 }
             }
-            long n = shape[0];
             int per = (int) (shape[1] * shape[2] * shape[3]);
-            return new ImageSource() {
-                @Override
-                public long size() {
-                    return n;
-                }
-
-                @Override
-                public NDArray batch(NDManager manager, long from, long to) {
-                    float[] part = java.util.Arrays.copyOfRange(values, (int) from * per, (int) to * per);
-                    return manager.create(part, new ai.djl.ndarray.types.Shape(to - from, shape[1], shape[2], shape[3]));
-                }
-            };
+            return of(shape[0], (manager, from, to) -> manager.create(
+                    java.util.Arrays.copyOfRange(values, (int) from * per, (int) to * per),
+                    new ai.djl.ndarray.types.Shape(to - from, shape[1], shape[2], shape[3])));
         }
 
         /** A seeded random subset of n images of a set (for the real-versus-real floor). */
@@ -82,17 +83,8 @@ public final class Evaluation {
                 order[j] = t;
             }
             int[] chosen = java.util.Arrays.copyOf(order, n);
-            return new ImageSource() {
-                @Override
-                public long size() {
-                    return n;
-                }
-
-                @Override
-                public NDArray batch(NDManager manager, long from, long to) {
-                    return set.toFloat(manager, java.util.Arrays.copyOfRange(chosen, (int) from, (int) to));
-                }
-            };
+            return of(n, (manager, from, to) -> set.toFloat(manager,
+                    java.util.Arrays.copyOfRange(chosen, (int) from, (int) to)));
         }
     }
 

@@ -32,18 +32,8 @@ class DistillationTest {
     /** 40 pairs of 1x16x16 images from a small analytic teacher. */
     @BeforeAll
     static void makePairs() {
-        int d = 256;
-        double[] means = new double[d];
-        double[] bases = new double[d * 2];
-        for (int i = 0; i < d; i++) {
-            means[i] = Math.sin(i / 10.0) * 0.5;
-        }
-        bases[0] = 1;
-        bases[3 * 2 + 1] = 1;
         pairs = dir.resolve("pairs");
-        try (NDManager m = TorchRuntime.newManager();
-                GaussianMixtureTeacher t = GaussianMixtureTeacher.of(m, 1, 16, 2, means, bases, new double[] {0.4, 0.2},
-                        new double[] {0.01}, new double[] {1})) {
+        try (NDManager m = TorchRuntime.newManager(); GaussianMixtureTeacher t = GaussianMixtureTeacher.toy(m)) {
             new PairGenerator(t, SamplerConfig.reference().withSteps(4), SeedRange.parse("0-39"), 16, 16, false)
                     .generate(m, pairs, p -> { });
         }

@@ -40,18 +40,8 @@ class SparkPairGenerationTest {
     /** A small analytic teacher on 16 x 16 images (fast), saved to a file the executors open. */
     @BeforeAll
     static void setUp() {
-        int d = 256;
-        double[] means = new double[d];
-        double[] bases = new double[d * 2];
-        for (int i = 0; i < d; i++) {
-            means[i] = Math.sin(i / 10.0) * 0.5;
-        }
-        bases[0] = 1;
-        bases[3 * 2 + 1] = 1;
         gmm = dir.resolve("gmm.safetensors");
-        try (NDManager m = TorchRuntime.newManager();
-                GaussianMixtureTeacher t = GaussianMixtureTeacher.of(m, 1, 16, 2, means, bases, new double[] {0.4, 0.2},
-                        new double[] {0.01}, new double[] {1})) {
+        try (NDManager m = TorchRuntime.newManager(); GaussianMixtureTeacher t = GaussianMixtureTeacher.toy(m)) {
             t.save(gmm);
         }
         reference = singleMachine(gmm.toString(), "0-23", 5, 3, "reference");
