@@ -90,8 +90,8 @@ public final class SparkPairGeneration {
         HadoopConf shipped = new HadoopConf(conf);
         FileSystem fs = HadoopFiles.fs(job.out(), conf);
         Path out = new Path(job.out());
-        List<ShardSpec> specs;
         try (NDManager m = TorchRuntime.newManager()) {
+            // the driver's own copy of the plan: the plan file, the shard layout, and the verification at the end
             PairGenerator plan = job.generator(TeacherFiles.open(m, job.teacher(), conf));
             Path planFile = new Path(out, PairGenerator.PLAN);
             if (HadoopFiles.exists(fs, planFile)) {
@@ -99,23 +99,19 @@ public final class SparkPairGeneration {
             } else {
                 HadoopFiles.replace(fs, planFile, plan.planBytes());
             }
-            specs = plan.shardSpecs();
-        }
-        List<ShardOutcome> outcomes;
-        try (ShardProgress progress = ShardProgress.attach(sc, specs.size(), "shards", log)) {
-            outcomes = sc.parallelize(specs, Math.max(1, specs.size()))
-                    .map(spec -> makeShard(job, spec, shipped, faults))
-                    .collect();
-        }
-        List<Integer> made = new ArrayList<>();
-        List<Integer> kept = new ArrayList<>();
-        for (ShardOutcome o : outcomes) {
-            (o.made() ? made : kept).add(o.shard());
-        }
-        // The driver verifies every shard it lists; only then does the manifest exist.
-        PairManifest manifest;
-        try (NDManager m = TorchRuntime.newManager()) {
-            PairGenerator plan = job.generator(TeacherFiles.open(m, job.teacher(), conf));
+            List<ShardSpec> specs = plan.shardSpecs();
+            List<ShardOutcome> outcomes;
+            try (ShardProgress progress = ShardProgress.attach(sc, specs.size(), "shards", log)) {
+                outcomes = sc.parallelize(specs, Math.max(1, specs.size()))
+                        .map(spec -> makeShard(job, spec, shipped, faults))
+                        .collect();
+            }
+            List<Integer> made = new ArrayList<>();
+            List<Integer> kept = new ArrayList<>();
+            for (ShardOutcome o : outcomes) {
+                (o.made() ? made : kept).add(o.shard());
+            }
+            // every shard is read back and verified; only then does the manifest exist
             List<PairManifest.Shard> entries = new ArrayList<>();
             for (ShardSpec spec : specs) {
                 Path file = new Path(out, spec.file());
@@ -126,13 +122,12 @@ public final class SparkPairGeneration {
                 }
                 entries.add(new PairManifest.Shard(spec.file(), spec.firstSeed(), spec.count(), Checksums.sha256(bytes)));
             }
-            manifest = plan.manifest(entries);
+            PairManifest manifest = plan.manifest(entries);
+            HadoopFiles.replace(fs, new Path(out, PairManifest.FILE), manifest.toBytes());
+            int removed = HadoopFiles.removeTemporaries(fs, out);
+            return new Result(manifest, made, kept, removed, (System.nanoTime() - start) / 1e9);
         }
-        HadoopFiles.replace(fs, new Path(out, PairManifest.FILE), manifest.toBytes());
-        int removed = HadoopFiles.removeTemporaries(fs, out);
-        return new Result(manifest, made, kept, removed, (System.nanoTime() - start) / 1e9);
     }
-
     /** One task: skip the shard when it is in place and intact, else make it and publish it atomically. */
     static ShardOutcome makeShard(Job job, ShardSpec spec, HadoopConf shipped, Faults faults) {
         long t0 = System.nanoTime();
