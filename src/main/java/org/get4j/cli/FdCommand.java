@@ -4,7 +4,11 @@ import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.get4j.data.Dataset;
+import org.get4j.data.Datasets;
+import org.get4j.data.ImageSet;
 import org.get4j.metrics.ClusterStatistics;
+import org.get4j.metrics.LeNet;
 import org.get4j.metrics.Evaluation;
 import org.get4j.metrics.FeatureExtractor;
 import org.get4j.metrics.FeatureStatistics;
@@ -66,8 +70,36 @@ final class FdCommand implements Runnable {
             if (stats.length == 2) {
                 String name = fx != null ? fx.metricName() : "FD (" + features + " features)";
                 w.printf("%s: %.4f%n", name, FrechetDistance.between(stats[0], stats[1]));
+                w.println(floorLine(m, fx, stats));
             }
         }
         w.flush();
+    }
+
+    /**
+     * The real-versus-real floor beside the distance: when one input is a dataset split and the other a set of n
+     * images, the distance from n images of the other split to the split's statistics.
+     */
+    private String floorLine(NDManager m, FeatureExtractor fx, FeatureStatistics[] stats) {
+        int split = -1;
+        for (int i = 0; i < 2; i++) {
+            if (inputs.get(i).matches("[a-z-]+:(train|test)") && !inputs.get(1 - i).matches("[a-z-]+:(train|test)")) {
+                split = i;
+            }
+        }
+        if (split < 0 || stats[1 - split].count() == 0) {
+            return "floor (real vs real): not computed; it needs one dataset split and one set of images (not .npz)";
+        }
+        String[] p = inputs.get(split).split(":");
+        Dataset d = Dataset.byName(p[0]);
+        Dataset.Split other = p[1].equals("test") ? Dataset.Split.TRAIN : Dataset.Split.TEST;
+        ImageSet real = Datasets.load(d, other);
+        real = real.height() < LeNet.SIZE ? real.padTo(LeNet.SIZE) : real;
+        int n = (int) stats[1 - split].count();
+        double floor = Evaluation.floor(fx != null ? fx : Features.extractor(m, features, inception), real, stats[split], n);
+        return Double.isNaN(floor)
+                ? String.format("floor (real vs real): not computed; %s has fewer than n = %d images", real.name(), n)
+                : String.format("floor (real vs real, n = %d, %s subset vs %s): %.4f", n, other.name().toLowerCase(),
+                        inputs.get(split), floor);
     }
 }

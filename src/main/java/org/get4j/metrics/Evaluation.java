@@ -114,6 +114,18 @@ public final class Evaluation {
     }
 
     /**
+     * The real-versus-real floor: the distance from {@code n} real images, a seeded random subset of {@code real}
+     * (another split than the reference's), to the reference statistics. A distance near it is as good as this
+     * sample count can show. NaN when {@code real} has fewer than {@code n} images.
+     */
+    public static double floor(FeatureExtractor fx, ImageSet real, FeatureStatistics reference, int n) {
+        if (n > real.size() || n < 2) {
+            return Double.NaN;
+        }
+        return FrechetDistance.between(statistics(fx, ImageSource.subset(real, n, 7), 500), reference);
+    }
+
+    /**
      * The classifier score, the Inception Score's analogue on a classifier's own probabilities:
      * exp(E_x KL(p(y|x) || p(y))), between 1 and the number of classes (high: confident and diverse).
      */

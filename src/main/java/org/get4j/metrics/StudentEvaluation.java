@@ -150,7 +150,6 @@ public final class StudentEvaluation {
         String tag = fx.metricName().toLowerCase();
         FeatureStatistics testStats = Evaluation.cachedStatistics(fx, test, statsCache.resolve(tag + "-" + test.name() + ".npz"));
         FeatureStatistics trainStats = Evaluation.cachedStatistics(fx, train, statsCache.resolve(tag + "-" + train.name() + ".npz"));
-        FeatureStatistics real = Evaluation.statistics(fx, Evaluation.ImageSource.subset(train, n, 7), 500);
         double score = fx.classifies() ? Evaluation.classifierScore(fx, buffer(samples, g.config()), 500) : Double.NaN;
         double l1 = Double.NaN;
         double psnr = Double.NaN;
@@ -172,6 +171,6 @@ public final class StudentEvaluation {
         int iters = c.arch() == ModelConfig.Arch.GET ? solver.maxIter() : 0;
         return new Report(name, c.parameterCount(), c.inferenceMacs(Math.max(1, iters)) / 1e9, iters, fx.metricName(), n,
                 FrechetDistance.between(ours, testStats), FrechetDistance.between(ours, trainStats),
-                FrechetDistance.between(real, testStats), score, l1, psnr, drawn.imagesPerSecond());
+                Evaluation.floor(fx, train, testStats, n), score, l1, psnr, drawn.imagesPerSecond());
     }
 }

@@ -76,5 +76,28 @@ class PipelineCommandsTest {
                 .get("fd_a_b")).doubleValue();
         assertTrue(r.out().contains(String.format("%.4f", expected)), r.out());
         assertEquals(2, CliRun.of("fd", fixtures.resolve("stats_a.npz").toString()).code(), "one input needs --save-stats");
+        assertTrue(r.out().contains("floor (real vs real): not computed"), r.out());
+    }
+
+    /** 500 real test digits against the test split: a distance of the order of the floor printed beside it. */
+    @Test
+    void fdBetweenImagesAndASplitPrintsTheRealVersusRealFloor(@org.junit.jupiter.api.io.TempDir Path dir) {
+        org.get4j.data.ImageSet test = org.get4j.data.Datasets.load(org.get4j.data.Dataset.MNIST,
+                org.get4j.data.Dataset.Split.TEST).padTo(32);
+        byte[] pixels = test.pixels(0, 500);
+        Path npy = dir.resolve("real.npy");
+        org.get4j.io.Npy.write(npy, new org.get4j.io.HostTensor(org.get4j.io.TensorDType.UINT8,
+                new long[] {500, 1, 32, 32}, pixels));
+        CliRun r = CliRun.of("fd", npy.toString(), "mnist:test");
+        assertEquals(0, r.code(), r.err());
+        java.util.regex.Matcher fd = java.util.regex.Pattern.compile("FD-LeNet-MNIST: ([0-9.]+)").matcher(r.out());
+        java.util.regex.Matcher floor = java.util.regex.Pattern
+                .compile("floor \\(real vs real, n = 500, train subset vs mnist:test\\): ([0-9.]+)").matcher(r.out());
+        assertTrue(fd.find() && floor.find(), r.out());
+        double distance = Double.parseDouble(fd.group(1));
+        double base = Double.parseDouble(floor.group(1));
+        // real test digits sit at the floor of real train digits (both are sampling noise at n = 500), far below
+        // any generator here (the teacher's 34 at n = 10,000)
+        assertTrue(base > 0 && distance < 3 * base && base < 30, "distance " + distance + ", floor " + base);
     }
 }
