@@ -150,7 +150,8 @@ public final class HadoopFiles {
 
     /**
      * A local copy of a file named by URI, for code that needs a local path (a teacher or a classifier the engine
-     * loads). A local path is used as it is; anything else is copied once per process into the temporary folder.
+     * loads). A local path is used as it is; anything else is copied once per process into the temporary folder,
+     * with its sidecar {@code <name>.json} when there is one (a TorchScript teacher's description).
      */
     public static synchronized java.nio.file.Path local(String uri, Configuration conf) {
         Path p = new Path(uri);
@@ -159,18 +160,27 @@ public final class HadoopFiles {
             return java.nio.file.Path.of(p.toUri().getPath());
         }
         java.nio.file.Path cache = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "get4j-spark",
-                Checksums.sha256(uri.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16) + "-" + p.getName());
-        if (Files.isRegularFile(cache)) {
-            return cache;
+                Checksums.sha256(uri.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16), p.getName());
+        FileSystem fs = fs(uri, conf);
+        Path sidecar = new Path(uri + ".json");
+        if (exists(fs, sidecar)) {
+            copy(fs, sidecar, cache.resolveSibling(p.getName() + ".json"));
+        }
+        copy(fs, p, cache);
+        return cache;
+    }
+
+    private static void copy(FileSystem fs, Path from, java.nio.file.Path to) {
+        if (Files.isRegularFile(to)) {
+            return;
         }
         try {
-            Files.createDirectories(cache.getParent());
-            java.nio.file.Path tmp = Files.createTempFile(cache.getParent(), "." + p.getName(), ".tmp");
-            Files.write(tmp, read(fs(uri, conf), p));
-            Files.move(tmp, cache, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return cache;
+            Files.createDirectories(to.getParent());
+            java.nio.file.Path tmp = Files.createTempFile(to.getParent(), "." + to.getFileName(), ".tmp");
+            Files.write(tmp, read(fs, from));
+            Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy " + uri + " to " + cache + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
         }
     }
 }

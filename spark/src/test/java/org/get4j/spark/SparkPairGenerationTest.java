@@ -113,6 +113,23 @@ class SparkPairGenerationTest {
         assertSameStore(reference, out);
     }
 
+    /** A TorchScript teacher file (EDM's calling convention, with its .json description) and class-conditional pairs. */
+    @Test
+    void aTorchScriptTeacherMakesIdenticalConditionalPairs() throws IOException {
+        Path script = Path.of("..", "src", "test", "resources", "fixtures", "torchscript", "tiny_denoiser.pt")
+                .toAbsolutePath().normalize();
+        Path local = dir.resolve("torchscript-reference");
+        try (NDManager m = TorchRuntime.newManager()) {
+            new PairGenerator(Teachers.load(m, script), SAMPLER, SeedRange.parse("0-9"), 4, 3, true)
+                    .generate(m, local, p -> { });
+        }
+        Path out = dir.resolve("torchscript-spark");
+        SparkPairGeneration.Result r = SparkPairGeneration.generate(sc, new SparkPairGeneration.Job(script.toString(),
+                SAMPLER, SeedRange.parse("0-9"), 4, 3, true, out.toUri().toString()));
+        assertEquals(3, r.manifest().numClasses());
+        assertSameStore(local, out);
+    }
+
     @Test
     void aTaskThatFailsOnceIsRetriedAndTheResultIsStillIdentical() throws IOException {
         Path out = dir.resolve("retried");
