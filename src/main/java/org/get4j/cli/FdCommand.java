@@ -5,10 +5,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.get4j.data.Dataset;
-import org.get4j.data.Datasets;
 import org.get4j.data.ImageSet;
 import org.get4j.metrics.ClusterStatistics;
-import org.get4j.metrics.LeNet;
 import org.get4j.metrics.Evaluation;
 import org.get4j.metrics.FeatureExtractor;
 import org.get4j.metrics.FeatureStatistics;
@@ -53,7 +51,7 @@ final class FdCommand implements Runnable {
                 String in = inputs.get(i);
                 if (in.endsWith(".npz") && Files.isRegularFile(Path.of(in))) {
                     stats[i] = FeatureStatistics.load(Path.of(in));
-                } else if (spark && !in.matches("[a-z-]+:(train|test)")) {
+                } else if (spark && !Features.isSplit(in)) {
                     stats[i] = ClusterStatistics.find("--spark").statistics(in, features,
                             inception == null ? null : inception.toString(), batch, line -> { });
                 } else {
@@ -83,7 +81,7 @@ final class FdCommand implements Runnable {
     private String floorLine(NDManager m, FeatureExtractor fx, FeatureStatistics[] stats) {
         int split = -1;
         for (int i = 0; i < 2; i++) {
-            if (inputs.get(i).matches("[a-z-]+:(train|test)") && !inputs.get(1 - i).matches("[a-z-]+:(train|test)")) {
+            if (Features.isSplit(inputs.get(i)) && !Features.isSplit(inputs.get(1 - i))) {
                 split = i;
             }
         }
@@ -93,8 +91,7 @@ final class FdCommand implements Runnable {
         String[] p = inputs.get(split).split(":");
         Dataset d = Dataset.byName(p[0]);
         Dataset.Split other = p[1].equals("test") ? Dataset.Split.TRAIN : Dataset.Split.TEST;
-        ImageSet real = Datasets.load(d, other);
-        real = real.height() < LeNet.SIZE ? real.padTo(LeNet.SIZE) : real;
+        ImageSet real = Features.split(d, other);
         int n = (int) stats[1 - split].count();
         double floor = Evaluation.floor(fx != null ? fx : Features.extractor(m, features, inception), real, stats[split], n);
         return Double.isNaN(floor)

@@ -30,15 +30,25 @@ final class Features {
         return FeatureExtractor.named(m, name, inceptionFile);
     }
 
+    /** Whether an input names a dataset split ("mnist:test") rather than a file. */
+    static boolean isSplit(String spec) {
+        return spec.matches("[a-z-]+:(train|test)");
+    }
+
+    /** A dataset split as the feature extractors take it: padded to LeNet's 32 x 32 when smaller. */
+    static ImageSet split(Dataset dataset, Dataset.Split split) {
+        ImageSet set = Datasets.load(dataset, split);
+        return set.height() < LeNet.SIZE ? set.padTo(LeNet.SIZE) : set;
+    }
+
     /**
      * An image input: a dataset split ("mnist:test", "fashion-mnist:train"), an .npy array (N, C, H, W) of floats
      * in [-1, 1] or uint8, or a folder of PNG files. Images are padded to 32 x 32 when smaller.
      */
     static Evaluation.ImageSource images(String spec) {
-        if (spec.matches("[a-z-]+:(train|test)")) {
+        if (isSplit(spec)) {
             String[] p = spec.split(":");
-            ImageSet set = Datasets.load(Dataset.byName(p[0]), Dataset.Split.valueOf(p[1].toUpperCase()));
-            return Evaluation.ImageSource.of(set.height() < LeNet.SIZE ? set.padTo(LeNet.SIZE) : set);
+            return Evaluation.ImageSource.of(split(Dataset.byName(p[0]), Dataset.Split.valueOf(p[1].toUpperCase())));
         }
         Path path = Path.of(spec);
         if (Files.isDirectory(path)) {

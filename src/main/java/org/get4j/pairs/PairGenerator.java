@@ -144,11 +144,12 @@ public final class PairGenerator {
         for (ShardSpec spec : specs) {
             int i = spec.index();
             Path file = dir.resolve(spec.file());
-            boolean skipped = isComplete(file, spec);
+            byte[] bytes = completeShard(file, spec); // the shard on disk when intact, else null
+            boolean skipped = bytes != null;
             long before = (long) i * shardSize;
             if (!skipped) {
                 long madeBefore = made;
-                byte[] bytes = shardBytes(manager, spec, done -> progress.accept(new Progress(before + done, i,
+                bytes = shardBytes(manager, spec, done -> progress.accept(new Progress(before + done, i,
                         shards, madeBefore + done, (System.nanoTime() - start) / 1e9, false, false)));
                 try {
                     AtomicFiles.write(file, bytes);
@@ -157,7 +158,8 @@ public final class PairGenerator {
                 }
                 made += spec.count();
             }
-            entries.add(new PairManifest.Shard(spec.file(), spec.firstSeed(), spec.count(), Checksums.sha256(file)));
+            // hashed from the bytes in hand: the file is not read back
+            entries.add(new PairManifest.Shard(spec.file(), spec.firstSeed(), spec.count(), Checksums.sha256(bytes)));
             progress.accept(new Progress(before + spec.count(), i + 1, shards, made,
                     (System.nanoTime() - start) / 1e9, true, skipped));
         }
@@ -178,14 +180,16 @@ public final class PairGenerator {
                 conditional ? teacher.numClasses() : 0, "float32", List.copyOf(shards), versions);
     }
 
-    private boolean isComplete(Path file, ShardSpec spec) {
+    /** The bytes of {@code file} when it is this plan's intact shard {@code spec}, else null (make it again). */
+    private byte[] completeShard(Path file, ShardSpec spec) {
         if (!Files.isRegularFile(file)) {
-            return false;
+            return null;
         }
         try {
-            return isComplete(Files.readAllBytes(file), spec);
+            byte[] bytes = Files.readAllBytes(file);
+            return isComplete(bytes, spec) ? bytes : null;
         } catch (IOException e) {
-            return false;
+            return null;
         }
     }
 
