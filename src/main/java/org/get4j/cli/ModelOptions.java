@@ -31,6 +31,10 @@ final class ModelOptions {
     @Option(names = "--z0-scale", paramLabel = "S",
             description = "GET: initial state z0 ~ N(0, S^2 I) in training and sampling (reference 1; 0 = zero state).")
     Double z0Scale;
+    @Option(names = "--z0-injection", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+            description = "GET: start the state at the injection transformer's tokens, z0 = x + N(0, S^2 I) "
+                    + "(not the reference, which starts at N(0, I)).")
+    Boolean z0Injection;
 
     boolean given() {
         return preset != null || arch != null;
@@ -52,7 +56,8 @@ final class ModelOptions {
                     mlpRatio != null ? mlpRatio : base.mlpRatio(),
                     a == ModelConfig.Arch.VIT ? 0 : deqMlpRatio != null ? deqMlpRatio
                             : base.deqMlpRatio() > 0 ? base.deqMlpRatio() : 4,
-                    or(classes, base.numClasses()), z0Scale != null ? z0Scale : base.z0Scale());
+                    or(classes, base.numClasses()), z0Scale != null ? z0Scale : base.z0Scale(),
+                    a == ModelConfig.Arch.VIT ? false : z0Injection != null ? z0Injection : base.z0Injection());
         } catch (RuntimeException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

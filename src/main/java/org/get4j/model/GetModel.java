@@ -30,7 +30,7 @@ import org.get4j.runtime.Torch;
  *   x   = InjectionBlock_l(x, c),  l = 1..L_inj      (MLP ratio 4)
  *   u_j = chunk_j( Linear(D, 3D L_mem, no bias)(x) ) one injection per equilibrium block, computed once
  *   f(z) = B_L(... B_2(B_1(z, c + u_1), c + u_2) ..., c + u_L)      L = L_mem weight-tied blocks
- *   z*  = f(z*)                                      solved from z0 ~ N(0, I)
+ *   z*  = f(z*)                                      solved from z0 ~ N(0, I)   (z0_injection: from x + z0)
  *   x0  = Decoder(z*)                                LayerNorm, zero-initialised Linear, unpatchify
  * </pre>
  *
@@ -53,8 +53,14 @@ public final class GetModel extends Generator {
         }
     }
 
-    /** The QKV biases c + u_j of the equilibrium blocks, one (B, N, 3D) array per block. */
-    public NDList injections(ParameterStore ps, NDArray noise, NDArray labels, boolean training) {
+    /**
+     * What the injection transformer gives the equilibrium blocks: its output tokens x (B, N, D) and the QKV biases
+     * c + u_j, one (B, N, 3D) array per block.
+     */
+    public record Injection(NDArray tokens, NDList biases) {}
+
+    /** The injection transformer, run once per sample. */
+    public Injection inject(ParameterStore ps, NDArray noise, NDArray labels, boolean training) {
         NDArray x = embed(ps, noise, training);
         NDArray c = classEmbedding(ps, labels, training);
         for (GetBlock block : blocks) {
@@ -63,13 +69,26 @@ public final class GetModel extends Generator {
         }
         NDList u = qkvInj.forward(ps, new NDList(x), training).singletonOrThrow().split(config.memDepth(), 2);
         if (c == null) {
-            return u;
+            return new Injection(x, u);
         }
         NDList biases = new NDList(u.size());
         for (NDArray uj : u) {
             biases.add(uj.add(c));
         }
-        return biases;
+        return new Injection(x, biases);
+    }
+
+    /** The QKV biases c + u_j of the equilibrium blocks, one (B, N, 3D) array per block. */
+    public NDList injections(ParameterStore ps, NDArray noise, NDArray labels, boolean training) {
+        return inject(ps, noise, labels, training).biases();
+    }
+
+    /**
+     * The state the iteration starts from: z0 (the reference), or x + z0 with z0_injection, where x are the
+     * injection transformer's output tokens.
+     */
+    public NDArray start(Injection injection, NDArray z0) {
+        return config().z0Injection() ? injection.tokens().add(z0) : z0;
     }
 
     /** The fixed-point map f(z) = B_L(... B_1(z, c + u_1) ..., c + u_L) for these injections. */
@@ -118,8 +137,9 @@ public final class GetModel extends Generator {
 
     @Override
     public List<NDArray> trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, int steps) {
-        NDArray start = z0 != null ? z0 : trainingState(noise.getManager(), noise.getShape().get(0));
-        FixedPointMap f = equilibriumMap(ps, injections(ps, noise, labels, true), true);
+        Injection injection = inject(ps, noise, labels, true);
+        NDArray start = start(injection, z0 != null ? z0 : trainingState(noise.getManager(), noise.getShape().get(0)));
+        FixedPointMap f = equilibriumMap(ps, injection.biases(), true);
         List<NDArray> images = new ArrayList<>(steps);
         for (NDList z : PhantomGradient.unroll(f, new NDList(start), steps, 1.0)) {
             images.add(decode(ps, z.singletonOrThrow(), true));
@@ -130,9 +150,11 @@ public final class GetModel extends Generator {
     @Override
     public Sample sample(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, SolverConfig solver) {
         try (Torch.GradMode noGrad = Torch.noGrad()) {
-            NDArray start = z0 != null ? z0 : initialState(noise.getManager(), noise.getShape().get(0), 0);
-            NDList biases = injections(ps, noise, labels, false);
-            SolverResult solve = Solver.of(solver).solve(equilibriumMap(ps, biases, false), new NDList(start));
+            Injection injection = inject(ps, noise, labels, false);
+            NDArray start = start(injection,
+                    z0 != null ? z0 : initialState(noise.getManager(), noise.getShape().get(0), 0));
+            SolverResult solve = Solver.of(solver).solve(equilibriumMap(ps, injection.biases(), false),
+                    new NDList(start));
             NDArray images = decode(ps, solve.state().singletonOrThrow(), false);
             return new Sample(images, solve);
         }

@@ -13,18 +13,21 @@ import org.get4j.Get4jException;
  * MLP ratio {@code mlpRatio} ({@code memDepth} and {@code deqMlpRatio} unused, 0). {@code numClasses} 0 means
  * unconditional. {@code z0Scale} s sets GET's initial state, in training and at inference: z0 ~ N(0, s^2 I); the
  * reference's s = 1, and s = 0 starts from the zero state, whose first iterate already depends on the noise only.
+ * {@code z0Injection} (not the reference) starts GET's state at the injection transformer's output tokens x instead
+ * of at 0: z0 = x + N(0, s^2 I). The tokens then carry the noise from the first iterate on, as a ViT's residual
+ * stream does, instead of reaching the state only through the attention of the equilibrium blocks.
  */
 public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int width, int heads, int depth,
-        int memDepth, double mlpRatio, double deqMlpRatio, int numClasses, double z0Scale) {
+        int memDepth, double mlpRatio, double deqMlpRatio, int numClasses, double z0Scale, boolean z0Injection) {
 
     /** The two architectures. */
     public enum Arch { GET, VIT }
 
     public static final List<String> KEYS = List.of("arch", "image_size", "channels", "patch", "width", "heads",
-            "depth", "mem_depth", "mlp_ratio", "deq_mlp_ratio", "num_classes", "z0_scale");
+            "depth", "mem_depth", "mlp_ratio", "deq_mlp_ratio", "num_classes", "z0_scale", "z0_injection");
 
     /** Keys a config may omit (older files), with these defaults. */
-    private static final Map<String, Object> OPTIONAL = Map.of("z0_scale", 1.0);
+    private static final Map<String, Object> OPTIONAL = Map.of("z0_scale", 1.0, "z0_injection", false);
 
     public ModelConfig {
         check(arch != null, "arch", arch, "get or vit");
@@ -41,6 +44,7 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
                 arch == Arch.GET ? "positive" : "0 for a ViT");
         check(numClasses >= 0, "num_classes", numClasses, ">= 0");
         check(z0Scale >= 0 && Double.isFinite(z0Scale), "z0_scale", z0Scale, "a finite number >= 0");
+        check(arch == Arch.GET || !z0Injection, "z0_injection", z0Injection, "false for a ViT");
     }
 
     private static void check(boolean ok, String key, Object value, String expected) {
@@ -52,23 +56,29 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
     public static ModelConfig get(int imageSize, int channels, int patch, int width, int heads, int injDepth,
             int memDepth, double deqMlpRatio, int numClasses) {
         return new ModelConfig(Arch.GET, imageSize, channels, patch, width, heads, injDepth, memDepth, 4, deqMlpRatio,
-                numClasses, 1.0);
+                numClasses, 1.0, false);
     }
 
     public static ModelConfig vit(int imageSize, int channels, int patch, int width, int heads, int depth,
             int numClasses) {
-        return new ModelConfig(Arch.VIT, imageSize, channels, patch, width, heads, depth, 0, 4, 0, numClasses, 1.0);
+        return new ModelConfig(Arch.VIT, imageSize, channels, patch, width, heads, depth, 0, 4, 0, numClasses, 1.0, false);
     }
 
     public ModelConfig withClasses(int classes) {
         return new ModelConfig(arch, imageSize, channels, patch, width, heads, depth, memDepth, mlpRatio, deqMlpRatio,
-                classes, z0Scale);
+                classes, z0Scale, z0Injection);
     }
 
-    /** The same network with GET's initial state z0 ~ N(0, s^2 I). */
+    /** The same network with GET's initial state z0 ~ N(0, s^2 I) (plus x when z0_injection is set). */
     public ModelConfig withZ0Scale(double s) {
         return new ModelConfig(arch, imageSize, channels, patch, width, heads, depth, memDepth, mlpRatio, deqMlpRatio,
-                numClasses, s);
+                numClasses, s, z0Injection);
+    }
+
+    /** The same network with GET's state starting at the injection tokens (true) or at the reference's 0 (false). */
+    public ModelConfig withZ0Injection(boolean fromInjection) {
+        return new ModelConfig(arch, imageSize, channels, patch, width, heads, depth, memDepth, mlpRatio, deqMlpRatio,
+                numClasses, z0Scale, fromInjection);
     }
 
     /** Tokens per side. */
@@ -128,6 +138,7 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
         m.put("deq_mlp_ratio", deqMlpRatio);
         m.put("num_classes", numClasses);
         m.put("z0_scale", z0Scale);
+        m.put("z0_injection", z0Injection);
         return m;
     }
 
@@ -148,10 +159,23 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
                     integer(m, "channels"), integer(m, "patch"), integer(m, "width"), integer(m, "heads"),
                     integer(m, "depth"), integer(m, "mem_depth"), number(m, "mlp_ratio"), number(m, "deq_mlp_ratio"),
                     integer(m, "num_classes"), m.containsKey("z0_scale") ? number(m, "z0_scale")
-                            : ((Number) OPTIONAL.get("z0_scale")).doubleValue());
+                            : ((Number) OPTIONAL.get("z0_scale")).doubleValue(),
+                    m.containsKey("z0_injection") ? bool(m, "z0_injection") : (Boolean) OPTIONAL.get("z0_injection"));
         } catch (IllegalArgumentException e) {
             throw new Get4jException("model config: " + e.getMessage(), e);
         }
+    }
+
+    private static boolean bool(Map<String, ?> m, String key) {
+        Object v = m.get(key);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        String t = String.valueOf(v).strip().toLowerCase();
+        if (!t.equals("true") && !t.equals("false")) {
+            throw new IllegalArgumentException("'" + key + "' = " + v + " is not true or false");
+        }
+        return Boolean.parseBoolean(t);
     }
 
     private static double number(Map<String, ?> m, String key) {

@@ -87,8 +87,10 @@ public final class DistillationStep {
                 gc.backward(total);
             } else {
                 GetModel get = (GetModel) model;
-                NDArray start = z0 != null ? z0 : get.trainingState(noise.getManager(), noise.getShape().get(0));
-                FixedPointMap f = get.equilibriumMap(ps, get.injections(ps, noise, labels, true), true);
+                GetModel.Injection injection = get.inject(ps, noise, labels, true);
+                NDArray start = get.start(injection,
+                        z0 != null ? z0 : get.trainingState(noise.getManager(), noise.getShape().get(0)));
+                FixedPointMap f = get.equilibriumMap(ps, injection.biases(), true);
                 if (config.gradient() == TrainConfig.Gradient.PHANTOM) {
                     List<NDList> states = PhantomGradient.unroll(f, new NDList(start), config.unroll(), 1.0);
                     for (NDList z : states) {

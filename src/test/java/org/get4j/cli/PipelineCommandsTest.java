@@ -48,10 +48,14 @@ class PipelineCommandsTest {
         Path out = dir.resolve("run");
         CliRun train = CliRun.of("train", "--pairs", pairs.toString(), "--arch", "get", "--image-size", "16", "--channels",
                 "1", "--patch", "4", "--width", "32", "--heads", "4", "--depth", "1", "--deq-mlp-ratio", "2",
-                "--steps", "4", "--batch", "4", "--checkpoint-every", "2", "--out", out.toString());
+                "--z0-scale", "0", "--z0-injection", "--steps", "4", "--batch", "4", "--checkpoint-every", "2",
+                "--out", out.toString());
         assertEquals(0, train.code(), train.err());
         Map<?, ?> record = new ObjectMapper().readValue(out.resolve("run.json").toFile(), Map.class);
         assertTrue(record.containsKey("versions") && ((Map<?, ?>) record.get("pairs")).containsKey("manifest_sha256"));
+        Map<?, ?> model = (Map<?, ?>) record.get("model");
+        assertEquals(Boolean.TRUE, model.get("z0_injection"), "the start-state flags are recorded: " + model);
+        assertEquals(0.0, ((Number) model.get("z0_scale")).doubleValue());
         CliRun sample = CliRun.of("sample", "--checkpoint", out.resolve("checkpoint.safetensors").toString(), "--n", "4",
                 "--iters", "3", "--out", dir.resolve("samples").toString());
         assertEquals(0, sample.code(), sample.err());

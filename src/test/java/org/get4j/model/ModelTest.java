@@ -182,6 +182,41 @@ class ModelTest {
     }
 
     @Test
+    void injectionStartIsTheReferenceMapStartedAtTheInjectionTokens() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            GetModel reference = (GetModel) Generator.create(small(0).withZ0Scale(0), m);
+            randomiseDecoder(reference, m);
+            GetModel fromX = (GetModel) Generator.create(small(0).withZ0Scale(0).withZ0Injection(true), m);
+            for (var e : reference.stateDict().entrySet()) {
+                fromX.stateDict().get(e.getKey()).getArray().set(e.getValue().getArray().toFloatArray());
+            }
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray noise = m.randomNormal(new Shape(2, 1, 16, 16));
+            NDArray x = reference.inject(ps, noise, null, false).tokens();
+            SolverConfig two = SolverConfig.reference().toBuilder().maxIter(2).tol(0).build();
+            // z0_injection with z0 = 0 is the reference map started at x; without it, the start is z0 itself.
+            float[] a = fromX.sample(ps, noise, null, fromX.zeroState(m, 2), two).images().toFloatArray();
+            float[] b = reference.sample(ps, noise, null, x, two).images().toFloatArray();
+            assertArrayEquals(b, a, 1e-6f);
+            float[] c = reference.sample(ps, noise, null, reference.zeroState(m, 2), two).images().toFloatArray();
+            assertFalse(java.util.Arrays.equals(a, c), "the start must matter after two iterations");
+            // Training sees the same start: the unrolled states equal the same map iterated from x.
+            List<NDArray> trained = fromX.trainForward(ps, noise, null, fromX.zeroState(m, 2), 2);
+            List<NDArray> fromTokens = reference.trainForward(ps, noise, null, x, 2);
+            assertArrayEquals(fromTokens.get(1).toFloatArray(), trained.get(1).toFloatArray(), 1e-6f);
+        }
+        ModelConfig c = small(0).withZ0Injection(true);
+        assertEquals(c, ModelConfig.fromMap(c.toMap()));
+        Map<String, Object> older = new java.util.LinkedHashMap<>(small(0).toMap());
+        older.remove("z0_injection");
+        assertFalse(ModelConfig.fromMap(older).z0Injection(), "configs written before the option read as the reference");
+        older.put("z0_injection", "sometimes");
+        assertTrue(assertThrows(Get4jException.class, () -> ModelConfig.fromMap(older)).getMessage()
+                .contains("z0_injection"));
+        assertThrows(Get4jException.class, () -> Presets.get("ViT-Mini", 0).withZ0Injection(true));
+    }
+
+    @Test
     void configRejectsInconsistentSizes() {
         assertThrows(Get4jException.class, () -> ModelConfig.get(28, 1, 3, 32, 4, 1, 3, 4, 0));
         assertThrows(Get4jException.class, () -> ModelConfig.get(32, 1, 4, 30, 4, 1, 3, 4, 0));
