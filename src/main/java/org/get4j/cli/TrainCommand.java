@@ -73,6 +73,7 @@ final class TrainCommand implements Runnable {
         Distillation d = new Distillation(modelConfig, config, PairStore.open(pairs, teacherId), out);
         try (NDManager m = TorchRuntime.newManager();
                 ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
+                        .startsFrom(d.startStep(resume), java.time.Duration.ZERO)
                         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(2000).showSpeed().build()) {
             w.printf("training %s (%,d parameters) on %s, device %s%n", modelConfig.arch(), modelConfig.parameterCount(),
                     pairs, m.getDevice());

@@ -8,22 +8,30 @@ public final class Progress {
     private final String task;
     private final long total;
     private final long start = System.nanoTime();
-    private long first = -1; // the count at the first update: a resumed job's rate counts only this run's work
+    private final long first; // the count this job started from: a resumed job's rate counts only this run's work
 
+    /** Progress of a job that starts from nothing. */
     public Progress(String task, long total) {
+        this(task, total, 0);
+    }
+
+    /** Progress of a job resumed with {@code startedAt} of {@code total} already done (e.g. a checkpoint's step). */
+    public Progress(String task, long total, long startedAt) {
         this.task = task;
         this.total = total;
+        this.first = startedAt;
     }
 
     /** Prints "task: done/total (pct), rate/s, ETA". */
     public void update(long done) {
-        if (first < 0) {
-            first = done;
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.println(line(done, (System.nanoTime() - start) / 1e9));
+    }
+
+    /** The line {@link #update} prints after {@code seconds} of this job. */
+    String line(long done, double seconds) {
         double rate = (done - first) / Math.max(seconds, 1e-9);
         double eta = rate > 0 ? (total - done) / rate : Double.NaN;
-        System.out.printf("%s: %d/%d (%.0f%%), %.1f/s, %s left%n", task, done, total, 100.0 * done / total, rate,
+        return String.format("%s: %d/%d (%.0f%%), %.1f/s, %s left", task, done, total, 100.0 * done / total, rate,
                 format(eta));
     }
 

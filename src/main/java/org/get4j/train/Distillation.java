@@ -73,6 +73,17 @@ public final class Distillation {
     public record Log(long step, double[] stateLosses, double loss, double lr, double gradNorm, double imagesPerSecond,
             long elapsedMillis, int skipped) {}
 
+    /**
+     * The step {@link #run} will start from: the checkpoint's when resuming from one, else 0. A progress display
+     * starts there, so its rate and ETA count only this session's work.
+     */
+    public long startStep(boolean resume) {
+        if (!resume || !Files.isRegularFile(checkpointFile())) {
+            return 0;
+        }
+        return Long.parseLong(SafeTensors.read(checkpointFile()).metadata().get("step"));
+    }
+
     /** Trains to {@code config.steps()}, resuming from the checkpoint when asked and present. Returns the EMA model. */
     public Generator run(NDManager manager, boolean resume, Consumer<Log> progress) {
         RunFiles.ensureDir(dir);
@@ -148,7 +159,8 @@ public final class Distillation {
         }
     }
 
-    private Log summarise(long step, List<DistillationStep.Result> results, double lr, double imagesPerSecond,
+    /** One metrics row: means over the window's steps; the gradient norm over the updates that were applied. */
+    static Log summarise(long step, List<DistillationStep.Result> results, double lr, double imagesPerSecond,
             long elapsed) {
         int states = results.get(0).stateLosses().length;
         double[] mean = new double[states];
@@ -161,8 +173,11 @@ public final class Distillation {
                 mean[s] += r.stateLosses()[s] / results.size();
             }
             loss += r.loss() / results.size();
-            grad += r.gradNorm() / results.size();
+            grad += r.skipped() ? 0 : r.gradNorm();
         }
+        // The mean gradient norm of the applied updates: one skipped step must not turn the window's value into NaN.
+        int applied = results.size() - skipped;
+        grad = applied > 0 ? grad / applied : Double.NaN;
         return new Log(step, mean, loss, lr, grad, imagesPerSecond, elapsed, skipped);
     }
 

@@ -60,6 +60,10 @@ class DistillationTest {
         train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("a"), false);
         train(GET, config(3, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("b"), false);
         Distillation.Cost half = Distillation.Cost.read(dir.resolve("b"));
+        Distillation resumed = new Distillation(GET, config(6, TrainConfig.Gradient.PHANTOM, 0),
+                PairStore.open(pairs, null), dir.resolve("b"));
+        assertEquals(3, resumed.startStep(true), "a resumed run (and its progress bar) starts at the checkpoint");
+        assertEquals(0, resumed.startStep(false));
         train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("b"), true);
         Distillation.Cost whole = Distillation.Cost.read(dir.resolve("b"));
         // training time accumulates over the two sessions; memory is the larger peak

@@ -75,4 +75,18 @@ class NonFiniteGuardTest {
         }
         return out;
     }
+
+    @Test
+    void aSkippedStepLeavesTheLoggedGradientNormFinite() {
+        List<DistillationStep.Result> window = List.of(
+                new DistillationStep.Result(new double[] {0.3}, 0.3, 2.0, 0, 0, false),
+                new DistillationStep.Result(new double[] {0.5}, 0.5, Double.NaN, 0, 0, true),
+                new DistillationStep.Result(new double[] {0.1}, 0.1, 4.0, 0, 0, false));
+        Distillation.Log log = Distillation.summarise(3, window, 1e-3, 10, 0);
+        assertEquals(3.0, log.gradNorm(), 1e-12, "mean over the two applied updates");
+        assertEquals(0.3, log.loss(), 1e-12, "the loss is still the mean over all steps");
+        assertEquals(1, log.skipped());
+        Distillation.Log none = Distillation.summarise(1, window.subList(1, 2), 1e-3, 10, 0);
+        assertTrue(Double.isNaN(none.gradNorm()), "no update applied: no norm to report");
+    }
 }
