@@ -41,7 +41,8 @@ final class ForwardCommand implements Runnable {
     InferenceOptions inference = new InferenceOptions();
     @Option(names = "--noise", required = true, paramLabel = "N.npy", description = "Unit-variance noise (B, C, H, W).")
     Path noise;
-    @Option(names = "--z0", paramLabel = "Z.npy", description = "Initial state (B, N, D); default: seeded N(0, I).")
+    @Option(names = "--z0", paramLabel = "Z.npy", description = "Initial state (B, N, D), to which a z0_injection "
+            + "model adds its injection tokens; default: the model's seeded N(0, s^2 I).")
     Path z0;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the default z0 (default: ${DEFAULT-VALUE}).")
     long seed;

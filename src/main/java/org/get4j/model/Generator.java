@@ -96,12 +96,16 @@ public abstract class Generator extends AbstractBlock {
 
     /**
      * The training-mode forward: the decoded image of every supervised state (GET: each of {@code steps}
-     * unrolled states from z0; ViT: its single output, z0 and steps ignored).
+     * unrolled states from z0, or from x + z0 when the config sets z0_injection; null z0 draws one; ViT: its single
+     * output, z0 and steps ignored).
      */
     public abstract List<NDArray> trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0,
             int steps);
 
-    /** Inference without gradients: images, and for GET the solver's residual record. */
+    /**
+     * Inference without gradients: images, and for GET the solver's residual record. GET starts from z0 as in
+     * {@link #trainForward} (null: the config's seed-0 initial state).
+     */
     public abstract Sample sample(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, SolverConfig solver);
 
     /** Images and, for an equilibrium model, how the solve went (null for a ViT). Closing frees both. */

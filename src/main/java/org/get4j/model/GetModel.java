@@ -78,11 +78,6 @@ public final class GetModel extends Generator {
         return new Injection(x, biases);
     }
 
-    /** The QKV biases c + u_j of the equilibrium blocks, one (B, N, 3D) array per block. */
-    public NDList injections(ParameterStore ps, NDArray noise, NDArray labels, boolean training) {
-        return inject(ps, noise, labels, training).biases();
-    }
-
     /**
      * The state the iteration starts from: z0 (the reference), or x + z0 with z0_injection, where x are the
      * injection transformer's output tokens.
