@@ -57,7 +57,7 @@ final class ModelOptions {
                     a == ModelConfig.Arch.VIT ? 0 : deqMlpRatio != null ? deqMlpRatio
                             : base.deqMlpRatio() > 0 ? base.deqMlpRatio() : 4,
                     or(classes, base.numClasses()), z0Scale != null ? z0Scale : base.z0Scale(),
-                    a == ModelConfig.Arch.VIT ? false : z0Injection != null ? z0Injection : base.z0Injection());
+                    z0Injection != null ? z0Injection : a == ModelConfig.Arch.GET && base.z0Injection());
         } catch (RuntimeException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -17,7 +17,7 @@ public final class Teachers {
             throw new Get4jException("teacher file " + file + " not found");
         }
         if (SafeTensors.looksLike(file)) {
-            String kind = SafeTensors.read(file).metadata().get("get4j.teacher");
+            String kind = SafeTensors.metadata(file).get("get4j.teacher");
             if ("edm-unet".equals(kind)) {
                 return EdmTeacher.load(manager, file);
             }

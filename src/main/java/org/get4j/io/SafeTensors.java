@@ -141,16 +141,7 @@ public final class SafeTensors {
             throw new Get4jException(file + " is not a safetensors file (shorter than its header length)");
         }
         long n = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (n < 2 || 8 + n > bytes.length) {
-            throw new Get4jException(file + " is not a safetensors file or is truncated (header length " + n
-                    + ", file " + bytes.length + " bytes)");
-        }
-        JsonNode header;
-        try {
-            header = JSON.readTree(new String(bytes, 8, (int) n, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new Get4jException(file + ": unreadable safetensors header: " + e.getMessage());
-        }
+        JsonNode header = header(bytes, 8, n, bytes.length, file);
         int dataStart = (int) (8 + n);
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -188,6 +179,41 @@ public final class SafeTensors {
             }
         }
         return new Contents(tensors, metadata);
+    }
+
+    /**
+     * The metadata of a safetensors file, from its header alone: no tensor data is read and the data checksum is
+     * not verified (use {@link #read} for that).
+     */
+    public static Map<String, String> metadata(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] length = in.readNBytes(8);
+            if (length.length < 8) {
+                throw new Get4jException(file + " is not a safetensors file (shorter than its header length)");
+            }
+            long n = ByteBuffer.wrap(length).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long size = Files.size(file);
+            byte[] json = in.readNBytes((int) Math.max(0, Math.min(n, size - 8)));
+            Map<String, String> metadata = new LinkedHashMap<>();
+            header(json, 0, n, size, file.toString()).path("__metadata__").fields()
+                    .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+            return metadata;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The JSON header: {@code n} bytes from {@code offset} of {@code bytes}, in a file of {@code fileSize} bytes. */
+    private static JsonNode header(byte[] bytes, int offset, long n, long fileSize, String file) {
+        if (n < 2 || 8 + n > fileSize) {
+            throw new Get4jException(file + " is not a safetensors file or is truncated (header length " + n
+                    + ", file " + fileSize + " bytes)");
+        }
+        try {
+            return JSON.readTree(new String(bytes, offset, (int) n, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new Get4jException(file + ": unreadable safetensors header: " + e.getMessage());
+        }
     }
 
     private static MessageDigest digest() {

@@ -78,12 +78,21 @@ public final class GetModel extends Generator {
         return new Injection(x, biases);
     }
 
+    /** The fixed-point problem of one batch: the map f and the state z0 the iteration starts from. */
+    public record Problem(FixedPointMap map, NDArray start) {}
+
     /**
-     * The state the iteration starts from: z0 (the reference), or x + z0 with z0_injection, where x are the
-     * injection transformer's output tokens.
+     * Runs the injection transformer and sets up the fixed-point problem. The start is z0 (the reference), or x + z0
+     * with z0_injection (x: the injection transformer's output tokens). A null z0 is drawn: from the engine's
+     * generator in training, as the config's seed-0 initial state at inference.
      */
-    public NDArray start(Injection injection, NDArray z0) {
-        return config().z0Injection() ? injection.tokens().add(z0) : z0;
+    public Problem problem(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, boolean training) {
+        Injection injection = inject(ps, noise, labels, training);
+        long batch = noise.getShape().get(0);
+        NDArray state = z0 != null ? z0 : training ? trainingState(noise.getManager(), batch)
+                : initialState(noise.getManager(), batch, 0);
+        NDArray start = config().z0Injection() ? injection.tokens().add(state) : state;
+        return new Problem(equilibriumMap(ps, injection.biases(), training), start);
     }
 
     /** The fixed-point map f(z) = B_L(... B_1(z, c + u_1) ..., c + u_L) for these injections. */
@@ -132,11 +141,9 @@ public final class GetModel extends Generator {
 
     @Override
     public List<NDArray> trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, int steps) {
-        Injection injection = inject(ps, noise, labels, true);
-        NDArray start = start(injection, z0 != null ? z0 : trainingState(noise.getManager(), noise.getShape().get(0)));
-        FixedPointMap f = equilibriumMap(ps, injection.biases(), true);
+        Problem p = problem(ps, noise, labels, z0, true);
         List<NDArray> images = new ArrayList<>(steps);
-        for (NDList z : PhantomGradient.unroll(f, new NDList(start), steps, 1.0)) {
+        for (NDList z : PhantomGradient.unroll(p.map(), new NDList(p.start()), steps, 1.0)) {
             images.add(decode(ps, z.singletonOrThrow(), true));
         }
         return images;
@@ -145,11 +152,8 @@ public final class GetModel extends Generator {
     @Override
     public Sample sample(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, SolverConfig solver) {
         try (Torch.GradMode noGrad = Torch.noGrad()) {
-            Injection injection = inject(ps, noise, labels, false);
-            NDArray start = start(injection,
-                    z0 != null ? z0 : initialState(noise.getManager(), noise.getShape().get(0), 0));
-            SolverResult solve = Solver.of(solver).solve(equilibriumMap(ps, injection.biases(), false),
-                    new NDList(start));
+            Problem p = problem(ps, noise, labels, z0, false);
+            SolverResult solve = Solver.of(solver).solve(p.map(), new NDList(p.start()));
             NDArray images = decode(ps, solve.state().singletonOrThrow(), false);
             return new Sample(images, solve);
         }

@@ -81,7 +81,7 @@ public final class Distillation {
         if (!resume || !Files.isRegularFile(checkpointFile())) {
             return 0;
         }
-        return Long.parseLong(SafeTensors.read(checkpointFile()).metadata().get("step"));
+        return Long.parseLong(SafeTensors.metadata(checkpointFile()).get("step"));
     }
 
     /** Trains to {@code config.steps()}, resuming from the checkpoint when asked and present. Returns the EMA model. */

@@ -87,10 +87,9 @@ public final class DistillationStep {
                 gc.backward(total);
             } else {
                 GetModel get = (GetModel) model;
-                GetModel.Injection injection = get.inject(ps, noise, labels, true);
-                NDArray start = get.start(injection,
-                        z0 != null ? z0 : get.trainingState(noise.getManager(), noise.getShape().get(0)));
-                FixedPointMap f = get.equilibriumMap(ps, injection.biases(), true);
+                GetModel.Problem problem = get.problem(ps, noise, labels, z0, true);
+                FixedPointMap f = problem.map();
+                NDArray start = problem.start();
                 if (config.gradient() == TrainConfig.Gradient.PHANTOM) {
                     List<NDList> states = PhantomGradient.unroll(f, new NDList(start), config.unroll(), 1.0);
                     for (NDList z : states) {

@@ -2,6 +2,8 @@ package org.get4j.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,5 +34,10 @@ class SafeTensorsTest {
         SafeTensors.Contents c = SafeTensors.read(dir.resolve("a"));
         assertEquals("1", c.metadata().get("a"));
         assertArrayEquals(new float[] {1, 2, 3}, c.tensors().get("x").toFloatArray());
+        assertEquals(c.metadata(), SafeTensors.metadata(dir.resolve("a")), "the header alone gives the same metadata");
+        byte[] bytes = Files.readAllBytes(dir.resolve("a"));
+        Files.write(dir.resolve("cut"), java.util.Arrays.copyOf(bytes, 20));
+        assertTrue(assertThrows(org.get4j.Get4jException.class, () -> SafeTensors.metadata(dir.resolve("cut")))
+                .getMessage().contains("truncated"));
     }
 }
