@@ -28,9 +28,9 @@ final class ParamsCommand implements Runnable {
         if (iters < 1) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--iters must be at least 1");
         }
+        ModelConfig one = model.config(); // a bad flag fails before any output
         PrintWriter out = spec.commandLine().getOut();
         out.printf("| model | classes | params | GMACs/image (%d iterations for GET) |%n|---|---|---|---|%n", iters);
-        ModelConfig one = model.config();
         if (one != null) {
             row(out, model.preset != null ? model.preset : one.arch().name(), one);
         } else {
