@@ -44,6 +44,8 @@ public final class ModelSweep {
     }
 
     private static final String RECORD = "sweep.json";
+    /** Every arm samples with 6 iterations and keeps the last, the state its training supervised most. */
+    private static final SolverConfig SOLVER = SolverConfig.unrolled(6);
 
     private ModelSweep() {}
 
@@ -55,7 +57,7 @@ public final class ModelSweep {
             return new Result(arm, StudentEvaluation.Report.read(runDir), cost, true);
         }
         Generator ema = d.run(manager, true, progress);
-        SolverConfig solver = SolverConfig.reference();
+        SolverConfig solver = SOLVER;
         StudentEvaluation.Report report = StudentEvaluation.evaluate(manager, arm.name(), ema, solver, judge.fx(),
                 judge.train(), judge.test(), judge.statsCache(), null, 0, judge.samples());
         report.write(runDir);
@@ -63,6 +65,7 @@ public final class ModelSweep {
         record.put("checkpoint_sha256", Checksums.sha256(d.checkpointFile()));
         record.put("samples", judge.samples());
         record.put("metric", judge.fx().metricName());
+        record.put("solver", solver.toMap());
         RunFiles.writeJson(runDir.resolve(RECORD), record);
         return new Result(arm, report, Distillation.Cost.read(runDir), false);
     }
@@ -77,7 +80,9 @@ public final class ModelSweep {
             var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(record.toFile());
             return n.get("checkpoint_sha256").asText().equals(Checksums.sha256(checkpoint))
                     && n.get("samples").asInt() == judge.samples()
-                    && n.get("metric").asText().equals(judge.fx().metricName());
+                    && n.get("metric").asText().equals(judge.fx().metricName())
+                    && SolverConfig.fromMap(new com.fasterxml.jackson.databind.ObjectMapper()
+                            .convertValue(n.get("solver"), Map.class)).equals(SOLVER);
         } catch (java.io.IOException | RuntimeException e) {
             return false; // unreadable: evaluate again
         }

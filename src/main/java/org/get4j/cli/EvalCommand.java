@@ -68,8 +68,12 @@ final class EvalCommand implements Runnable {
                     heldOut == null ? null : PairStore.open(heldOut, null), heldOutCount, n);
             Path dir = out != null ? out : checkpoint.toAbsolutePath().getParent();
             r.write(dir);
+            // which iterate was kept, and the rest of the inference solver, beside the numbers it produced
+            org.get4j.io.RunFiles.writeJson(dir.resolve("eval-solver.json"), solverConfig.toMap());
             w.print(r.markdown());
-            w.printf("written to %s and %s%n", dir.resolve("eval.csv"), dir.resolve("eval.md"));
+            w.printf("solver: %s%n", solverConfig.toMap());
+            w.printf("written to %s, %s and %s%n", dir.resolve("eval.csv"), dir.resolve("eval.md"),
+                    dir.resolve("eval-solver.json"));
         }
         w.flush();
     }

@@ -21,12 +21,24 @@ final class InferenceOptions {
     @Option(names = "--solver", defaultValue = "fixed_point",
             description = "fixed_point, anderson or broyden (default: ${DEFAULT-VALUE}).")
     String solver;
-    @Option(names = "--tol", defaultValue = "1e-3", description = "Absolute residual tolerance (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tol", defaultValue = "1e-3",
+            description = "Absolute residual tolerance, with --pick lowest (default: ${DEFAULT-VALUE}).")
     double tol;
+    @Option(names = "--pick", defaultValue = "final", paramLabel = "final|lowest",
+            description = "Return the last iterate (all --iters run: what unrolled training supervises) or each "
+                    + "sample's lowest-residual one (the reference; it stops at --tol). They agree once the map "
+                    + "contracts; before, lowest returns the first iterate (default: ${DEFAULT-VALUE}).")
+    String pick;
 
     SolverConfig solver() {
+        boolean last = switch (pick.strip().toLowerCase()) {
+            case "final" -> true;
+            case "lowest" -> false;
+            default -> throw new ParameterException(spec.commandLine(), "--pick must be final or lowest, got '" + pick + "'");
+        };
         try {
-            return SolverConfig.builder().solver(SolverKind.parse(solver)).maxIter(iters).tol(tol).build();
+            return SolverConfig.builder().solver(SolverKind.parse(solver)).maxIter(iters).tol(last ? 0 : tol)
+                    .returnFinal(last).build();
         } catch (RuntimeException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

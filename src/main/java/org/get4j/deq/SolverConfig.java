@@ -17,7 +17,7 @@ import org.get4j.Get4jException;
  *
  * @param solver the method
  * @param maxIter the most evaluations of f
- * @param tol stop when every sample's residual (per {@code stopMode}) is below this
+ * @param tol stop when every sample's residual (per {@code stopMode}) is below this (unless {@code returnFinal})
  * @param stopMode absolute or relative residual
  * @param tau damping of fixed-point iteration, in (0, 1]
  * @param m Anderson's history size (at least 1)
@@ -25,13 +25,17 @@ import org.get4j.Get4jException;
  *     squared residual of its history
  * @param beta Anderson's mixing between evaluations (1) and iterates (0), in (0, 1]
  * @param memory the most rank-one updates Broyden keeps (0: as many as iterations)
+ * @param returnFinal return the last evaluation after all {@code maxIter} (torchdeq's {@code return_final}) instead
+ *     of each sample's lowest-residual one. A map that is not yet contractive (a short training run) has residuals
+ *     that grow along the trajectory; the lowest-residual rule then returns the first iterate for every sample, and
+ *     the number of iterations stops mattering. The final iterate is what unrolled (phantom) training supervises.
  */
 public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode stopMode, double tau, int m,
-        double lambda, double beta, int memory) {
+        double lambda, double beta, int memory, boolean returnFinal) {
 
     /** Keys of the map and JSON forms. */
     public static final List<String> KEYS =
-            List.of("solver", "max_iter", "tol", "stop_mode", "tau", "m", "lambda", "beta", "memory");
+            List.of("solver", "max_iter", "tol", "stop_mode", "tau", "m", "lambda", "beta", "memory", "return_final");
 
     public SolverConfig {
         if (solver == null) {
@@ -67,9 +71,22 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
         return new Get4jException("solver config: '" + key + "' = " + value + " is invalid (expected " + expected + ")");
     }
 
-    /** The reference's inference solver: 6 plain fixed-point iterations, absolute tolerance 1e-3. */
+    /**
+     * The reference's inference solver: 6 plain fixed-point iterations, absolute tolerance 1e-3, each sample's
+     * lowest-residual iterate.
+     */
     public static SolverConfig reference() {
         return builder().build();
+    }
+
+    /**
+     * Exactly {@code iterations} plain fixed-point iterations from z0, returning the last: the trajectory that
+     * unrolled (phantom) training supervises, and the inference rule of get4j's samplers. It equals the reference's
+     * rule once the map contracts (residuals then fall monotonically); before that, it is the one for which the
+     * number of iterations still matters.
+     */
+    public static SolverConfig unrolled(int iterations) {
+        return builder().maxIter(iterations).tol(0).returnFinal(true).build();
     }
 
     public static Builder builder() {
@@ -78,7 +95,7 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
 
     public Builder toBuilder() {
         return new Builder().solver(solver).maxIter(maxIter).tol(tol).stopMode(stopMode).tau(tau).m(m)
-                .lambda(lambda).beta(beta).memory(memory);
+                .lambda(lambda).beta(beta).memory(memory).returnFinal(returnFinal);
     }
 
     /** The map form, with the keys of {@link #KEYS}. */
@@ -93,6 +110,7 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
         map.put("lambda", lambda);
         map.put("beta", beta);
         map.put("memory", memory);
+        map.put("return_final", returnFinal);
         return map;
     }
 
@@ -116,6 +134,7 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
                     case "lambda" -> b.lambda(number(value));
                     case "beta" -> b.beta(number(value));
                     case "memory" -> b.memory(integer(value));
+                    case "return_final" -> b.returnFinal(bool(value));
                     default -> throw new IllegalStateException(key);
                 }
             } catch (IllegalArgumentException | NullPointerException e) {
@@ -147,6 +166,17 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
         return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString());
     }
 
+    private static boolean bool(Object v) {
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        return switch (v.toString().strip().toLowerCase()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("not true or false");
+        };
+    }
+
     private static int integer(Object v) {
         double d = number(v);
         if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
@@ -155,7 +185,7 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
         return (int) d;
     }
 
-    /** Builder with the reference's defaults: fixed point, 6 iterations, abs tol 1e-3, tau 1. */
+    /** Builder with the reference's defaults: fixed point, 6 iterations, abs tol 1e-3, tau 1, lowest residual. */
     public static final class Builder {
         private SolverKind solver = SolverKind.FIXED_POINT;
         private int maxIter = 6;
@@ -166,6 +196,7 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
         private double lambda = 1e-4;
         private double beta = 1.0;
         private int memory = 0;
+        private boolean returnFinal = false;
 
         public Builder solver(SolverKind v) { solver = v; return this; }
         public Builder maxIter(int v) { maxIter = v; return this; }
@@ -176,9 +207,10 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
         public Builder lambda(double v) { lambda = v; return this; }
         public Builder beta(double v) { beta = v; return this; }
         public Builder memory(int v) { memory = v; return this; }
+        public Builder returnFinal(boolean v) { returnFinal = v; return this; }
 
         public SolverConfig build() {
-            return new SolverConfig(solver, maxIter, tol, stopMode, tau, m, lambda, beta, memory);
+            return new SolverConfig(solver, maxIter, tol, stopMode, tau, m, lambda, beta, memory, returnFinal);
         }
     }
 }

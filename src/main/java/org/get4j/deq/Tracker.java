@@ -24,8 +24,9 @@ final class Tracker {
     }
 
     /**
-     * Records one evaluation fx = f(x) (both (B, D)); keeps fx for each sample whose residual improved.
-     * Returns true when every sample's residual is below the tolerance.
+     * Records one evaluation fx = f(x) (both (B, D)); keeps fx for each sample whose residual improved, or always
+     * with {@code returnFinal}. Returns true when every sample's residual is below the tolerance (never with
+     * {@code returnFinal}, which runs every iteration).
      */
     boolean record(NDArray x, NDArray fx) {
         double[] abs;
@@ -41,6 +42,16 @@ final class Tracker {
         absTrace.add(abs);
         relTrace.add(rel);
         double[] current = config.stopMode() == StopMode.ABS ? abs : rel;
+        if (config.returnFinal()) {
+            if (best != null) {
+                best.close();
+            }
+            best = fx.duplicate();
+            bestAbs = abs.clone();
+            bestRel = rel.clone();
+            NDScope.unregister(best);
+            return false;
+        }
         if (best == null) {
             best = fx.duplicate();
             bestAbs = abs.clone();

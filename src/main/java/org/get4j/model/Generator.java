@@ -152,7 +152,7 @@ public abstract class Generator extends AbstractBlock {
         if (training) {
             return new NDList(trainForward(ps, noise, labels, null, 6));
         }
-        Sample s = sample(ps, noise, labels, null, SolverConfig.reference());
+        Sample s = sample(ps, noise, labels, null, SolverConfig.unrolled(6));
         if (s.solve() != null) {
             s.solve().close();
         }

@@ -112,6 +112,7 @@ class AblationTest {
             }
             assertEquals(2, IterationSweep.of(a, "anderson").size());
             assertEquals(0, IterationSweep.solverAt(SolverKind.BROYDEN, 4).tol());
+            assertTrue(IterationSweep.solverAt(SolverKind.FIXED_POINT, 4).returnFinal(), "k iterations keep the k-th");
         }
     }
 }

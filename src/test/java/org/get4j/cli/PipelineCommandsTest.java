@@ -60,6 +60,10 @@ class PipelineCommandsTest {
                 "--iters", "3", "--out", dir.resolve("samples").toString());
         assertEquals(0, sample.code(), sample.err());
         assertTrue(Files.size(dir.resolve("samples/samples.npy")) > 4 * 256 * 4);
+        CliRun badPick = CliRun.of("sample", "--checkpoint", out.resolve("checkpoint.safetensors").toString(), "--n",
+                "4", "--pick", "best", "--out", dir.resolve("samples2").toString());
+        assertEquals(2, badPick.code());
+        assertTrue(badPick.err().contains("--pick must be final or lowest"), badPick.err());
 
         // a damaged shard fails verification with its name
         Path shard = pairs.resolve(PairManifest.shardFile(2));

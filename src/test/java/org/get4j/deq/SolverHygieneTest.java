@@ -113,12 +113,14 @@ class SolverHygieneTest {
                 .getMessage().contains("newton"));
         assertTrue(assertThrows(Get4jException.class, () -> SolverConfig.fromMap(Map.of("max_iter", 2.5)))
                 .getMessage().contains("max_iter"));
+        assertTrue(assertThrows(Get4jException.class, () -> SolverConfig.fromMap(Map.of("return_final", "yes")))
+                .getMessage().contains("return_final"));
     }
 
     @Test
     void jsonRoundTripAndFileErrorsNameTheFile() throws Exception {
         SolverConfig c = SolverConfig.builder().solver(SolverKind.BROYDEN).maxIter(30).tol(1e-5)
-                .stopMode(StopMode.REL).memory(10).build();
+                .stopMode(StopMode.REL).memory(10).returnFinal(true).build();
         Path file = dir.resolve("solver.json");
         Files.writeString(file, new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(c.toMap()));
         assertEquals(c, SolverConfig.fromJson(file));

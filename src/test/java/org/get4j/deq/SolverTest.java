@@ -104,6 +104,33 @@ class SolverTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(SolverKind.class)
+    void returnFinalReturnsTheLastEvaluationAfterEveryIteration(SolverKind kind) {
+        // Scalar maps, one per sample: sample 0 contracts (f = 0.5 z + 1), sample 1 diverges (f = -1.5 z + 1).
+        NDArray scale = manager.create(new double[] {0.5, -1.5}, new Shape(2, 1));
+        NDArray shift = manager.create(new double[] {1, 1}, new Shape(2, 1));
+        java.util.List<double[]> evaluations = new java.util.ArrayList<>();
+        FixedPointMap f = z -> {
+            NDArray fz = z.singletonOrThrow().mul(scale).add(shift);
+            evaluations.add(fz.toDoubleArray());
+            return new NDList(fz);
+        };
+        // a tolerance every sample meets at once would stop the lowest-residual rule after 1 evaluation
+        SolverConfig c = config(kind, 6, 1e9).toBuilder().returnFinal(true).build();
+        try (SolverResult r = Solver.of(c).solve(f, new NDList(manager.zeros(new Shape(2, 1), DataType.FLOAT64)))) {
+            assertEquals(6, r.iterations(), kind + " must run every iteration");
+            assertArrayEquals(evaluations.get(evaluations.size() - 1), r.state().singletonOrThrow().toDoubleArray(),
+                    0, kind + " must return the last evaluation, not the lowest-residual one");
+            assertEquals(r.absTrace().get(5)[1], r.bestAbs()[1], 0);
+        }
+        if (kind == SolverKind.FIXED_POINT) {
+            // plain iteration in closed form: f^6(0) = (1 - a^6) / (1 - a) for f = a z + 1
+            assertEquals((1 - Math.pow(-1.5, 6)) / 2.5, evaluations.get(5)[1], 1e-12);
+            assertEquals(2 * (1 - Math.pow(0.5, 6)), evaluations.get(5)[0], 1e-12);
+        }
+    }
+
     @Test
     void stopsEarlyOnceEverySampleIsBelowTolerance() {
         NDArray scale = manager.create(new double[] {0.5, 0.1}, new Shape(2, 1));

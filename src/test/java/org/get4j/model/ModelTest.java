@@ -217,6 +217,43 @@ class ModelTest {
     }
 
     @Test
+    void unrolledSamplingReturnsTheStateTrainingSupervisesLast() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            GetModel g = (GetModel) Generator.create(small(0).withZ0Scale(0), m);
+            randomiseDecoder(g, m);
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray noise = m.randomNormal(new Shape(3, 1, 16, 16));
+            List<NDArray> states = g.trainForward(ps, noise, null, g.zeroState(m, 3), 4);
+            for (int k = 1; k <= 4; k++) {
+                try (Generator.Sample s = g.sample(ps, noise, null, g.zeroState(m, 3), SolverConfig.unrolled(k))) {
+                    assertArrayEquals(states.get(k - 1).toFloatArray(), s.images().toFloatArray(), 1e-5f,
+                            "sampling with " + k + " iterations must decode the k-th unrolled state");
+                    assertEquals(k, s.solve().iterations());
+                }
+            }
+            // The reference's rule instead keeps, per sample, the state after the evaluation with the lowest residual.
+            SolverConfig lowest = SolverConfig.reference().toBuilder().maxIter(4).tol(0).build();
+            try (Generator.Sample s = g.sample(ps, noise, null, g.zeroState(m, 3), lowest)) {
+                float[] images = s.images().toFloatArray();
+                int per = images.length / 3;
+                for (int i = 0; i < 3; i++) {
+                    int best = 0;
+                    for (int k = 1; k < 4; k++) {
+                        if (s.solve().absTrace().get(k)[i] < s.solve().absTrace().get(best)[i]) {
+                            best = k;
+                        }
+                    }
+                    float[] expected = java.util.Arrays.copyOfRange(states.get(best).toFloatArray(), i * per,
+                            (i + 1) * per);
+                    assertArrayEquals(expected, java.util.Arrays.copyOfRange(images, i * per, (i + 1) * per), 1e-5f,
+                            "sample " + i + " keeps state " + (best + 1));
+                }
+            }
+            assertFalse(java.util.Arrays.equals(states.get(0).toFloatArray(), states.get(3).toFloatArray()));
+        }
+    }
+
+    @Test
     void configRejectsInconsistentSizes() {
         assertThrows(Get4jException.class, () -> ModelConfig.get(28, 1, 3, 32, 4, 1, 3, 4, 0));
         assertThrows(Get4jException.class, () -> ModelConfig.get(32, 1, 4, 30, 4, 1, 3, 4, 0));
