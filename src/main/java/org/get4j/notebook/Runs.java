@@ -46,7 +46,7 @@ public final class Runs {
         return PairStore.open(store, teacher.identity());
     }
 
-    /** The loss of every supervised state over training, from a run's metrics.csv. */
+    /** The loss of every supervised state over training, from a run's metrics.csv (titled with run.json's distance). */
     public static BufferedImage lossPlot(Path metricsCsv) {
         Table t = Table.read().csv(metricsCsv.toFile());
         double[] steps = t.numberColumn("step").asDoubleArray();
@@ -56,7 +56,18 @@ public final class Runs {
                 series.put("z_" + c.substring("loss_state_".length()), t.numberColumn(c).asDoubleArray());
             }
         }
-        return Plots.xy("Training loss of each unrolled state (L1)", "step", "loss", true, steps, series);
+        return Plots.xy("Training loss of each unrolled state (" + distance(metricsCsv.resolveSibling("run.json"))
+                + ")", "step", "loss", true, steps, series);
+    }
+
+    /** The training distance a run recorded (L1 or L2), or "loss" when the record is missing or unreadable. */
+    static String distance(Path runJson) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(runJson.toFile()).path("train")
+                    .path("distance").asText("loss");
+        } catch (java.io.IOException e) {
+            return "loss";
+        }
     }
 
     /** Student samples from a checkpoint's EMA weights for the given pairs' noise, above the teacher's images. */

@@ -49,6 +49,12 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
                 Math.max(1, steps / 50), 0);
     }
 
+    /** The same run with another distance (L1, the reference's, or L2). */
+    public TrainConfig withDistance(DistillationStep.Distance d) {
+        return new TrainConfig(steps, batch, lr, warmup, weightDecay, emaDecay, emaWarmup, unroll, gamma, d, gradient,
+                forwardSolver, backwardSolver, jacobianWeight, checkpointEvery, logEvery, seed);
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("steps", steps);

@@ -56,6 +56,14 @@ class DistillationTest {
     }
 
     @Test
+    void withDistanceChangesTheDistanceOnly() {
+        TrainConfig c = config(6, TrainConfig.Gradient.IMPLICIT, 0.25);
+        TrainConfig l2 = c.withDistance(DistillationStep.Distance.L2);
+        assertEquals(DistillationStep.Distance.L2, l2.distance());
+        assertEquals(c, l2.withDistance(DistillationStep.Distance.L1), "every other field survives the round trip");
+    }
+
+    @Test
     void aResumedRunEqualsAnUninterruptedOneBitForBit() throws Exception {
         train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("a"), false);
         train(GET, config(3, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("b"), false);
