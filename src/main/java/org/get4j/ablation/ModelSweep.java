@@ -57,15 +57,14 @@ public final class ModelSweep {
             return new Result(arm, StudentEvaluation.Report.read(runDir), cost, true);
         }
         Generator ema = d.run(manager, true, progress);
-        SolverConfig solver = SOLVER;
-        StudentEvaluation.Report report = StudentEvaluation.evaluate(manager, arm.name(), ema, solver, judge.fx(),
+        StudentEvaluation.Report report = StudentEvaluation.evaluate(manager, arm.name(), ema, SOLVER, judge.fx(),
                 judge.train(), judge.test(), judge.statsCache(), null, 0, judge.samples());
         report.write(runDir);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("checkpoint_sha256", Checksums.sha256(d.checkpointFile()));
         record.put("samples", judge.samples());
         record.put("metric", judge.fx().metricName());
-        record.put("solver", solver.toMap());
+        record.put("solver", SOLVER.toMap());
         RunFiles.writeJson(runDir.resolve(RECORD), record);
         return new Result(arm, report, Distillation.Cost.read(runDir), false);
     }

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * What a solve returns: per sample, f(z) at the iterate z with the lowest residual seen (or at the last iterate, with
- * {@link SolverConfig#returnFinal()}), plus the traces that show how it got there. The caller owns {@code state} (attached to the initial state's manager).
+ * {@link SolverConfig#returnFinal()}), plus the traces that show how it got there. The caller owns {@code state}
+ * (attached to the initial state's manager).
  *
  * @param state the returned equilibrium estimate, same structure as the initial state
  * @param absTrace absolute residual ||f(z) - z|| per evaluation (outer list) and sample (inner array)

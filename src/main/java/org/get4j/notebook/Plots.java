@@ -84,6 +84,8 @@ public final class Plots {
 
     private static void style(XYChart chart, boolean logY) {
         chart.getStyler().setYAxisLogarithmic(logY);
+        // label ticks inside a decade too: a loss falling from 0.8 to 0.1 would otherwise show no y labels at all
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(false);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setMarkerSize(5);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
