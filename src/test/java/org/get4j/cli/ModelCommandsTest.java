@@ -52,8 +52,9 @@ class ModelCommandsTest {
         Path out = dir.resolve("images.npy");
         String[] model = {"--arch", "get", "--image-size", "8", "--channels", "3", "--patch", "2", "--width", "32",
             "--heads", "4", "--depth", "2", "--mem-depth", "3", "--deq-mlp-ratio", "2"};
+        // the fixture holds the reference's images, made with its rule: each sample's lowest-residual iterate
         String[] args = concat(new String[] {"forward", "--checkpoint", fixture("get_p2.pth").toString(), "--noise",
-            noise.toString(), "--z0", z0.toString(), "--out", out.toString()}, model);
+            noise.toString(), "--z0", z0.toString(), "--pick", "lowest", "--out", out.toString()}, model);
         CliRun r = CliRun.of(args);
         assertEquals(0, r.code(), r.err());
         float[] ours = Npy.read(out).toFloatArray();
