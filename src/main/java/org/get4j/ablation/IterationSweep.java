@@ -32,7 +32,7 @@ public final class IterationSweep {
      * would be flat).
      */
     public static SolverConfig solverAt(SolverKind kind, int iterations) {
-        return SolverConfig.builder().solver(kind).maxIter(iterations).tol(0).returnFinal(true).build();
+        return SolverConfig.unrolled(iterations).toBuilder().solver(kind).build();
     }
 
     public static List<Point> run(NDManager manager, GetModel model, List<SolverKind> solvers, List<Integer> iterations,

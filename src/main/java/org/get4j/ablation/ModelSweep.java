@@ -76,12 +76,12 @@ public final class ModelSweep {
             return false;
         }
         try {
-            var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(record.toFile());
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var n = json.readTree(record.toFile());
             return n.get("checkpoint_sha256").asText().equals(Checksums.sha256(checkpoint))
                     && n.get("samples").asInt() == judge.samples()
                     && n.get("metric").asText().equals(judge.fx().metricName())
-                    && SolverConfig.fromMap(new com.fasterxml.jackson.databind.ObjectMapper()
-                            .convertValue(n.get("solver"), Map.class)).equals(SOLVER);
+                    && SolverConfig.fromMap(json.convertValue(n.get("solver"), Map.class)).equals(SOLVER);
         } catch (java.io.IOException | RuntimeException e) {
             return false; // unreadable: evaluate again
         }

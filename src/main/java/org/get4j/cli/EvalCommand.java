@@ -8,6 +8,7 @@ import org.get4j.data.Dataset;
 import org.get4j.data.Datasets;
 import org.get4j.data.ImageSet;
 import org.get4j.deq.SolverConfig;
+import org.get4j.io.RunFiles;
 import org.get4j.metrics.FeatureExtractor;
 import org.get4j.metrics.LeNet;
 import org.get4j.metrics.StudentEvaluation;
@@ -69,7 +70,7 @@ final class EvalCommand implements Runnable {
             Path dir = out != null ? out : checkpoint.toAbsolutePath().getParent();
             r.write(dir);
             // which iterate was kept, and the rest of the inference solver, beside the numbers it produced
-            org.get4j.io.RunFiles.writeJson(dir.resolve("eval-solver.json"), solverConfig.toMap());
+            RunFiles.writeJson(dir.resolve("eval-solver.json"), solverConfig.toMap());
             w.print(r.markdown());
             w.printf("solver: %s%n", solverConfig.toMap());
             w.printf("written to %s, %s and %s%n", dir.resolve("eval.csv"), dir.resolve("eval.md"),

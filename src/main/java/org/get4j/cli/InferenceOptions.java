@@ -37,8 +37,9 @@ final class InferenceOptions {
             default -> throw new ParameterException(spec.commandLine(), "--pick must be final or lowest, got '" + pick + "'");
         };
         try {
-            return SolverConfig.builder().solver(SolverKind.parse(solver)).maxIter(iters).tol(last ? 0 : tol)
-                    .returnFinal(last).build();
+            SolverConfig.Builder b = last ? SolverConfig.unrolled(iters).toBuilder()
+                    : SolverConfig.builder().maxIter(iters).tol(tol);
+            return b.solver(SolverKind.parse(solver)).build();
         } catch (RuntimeException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
