@@ -1,14 +1,22 @@
 package org.get4j.notebook;
 
+import java.util.function.Predicate;
+
 /**
- * Progress for notebooks, where terminal progress bars do not render: one line per update with the rate and the
- * estimated time left.
+ * Progress for notebooks, where terminal progress bars do not render: a line with the rate and the estimated time
+ * left. Under a kernel with display updates (the project's kernel, JJava, IJava) the line is updated in place, at
+ * most every {@link #MIN_UPDATE_SECONDS} and always at the end; elsewhere each update prints a line.
  */
 public final class Progress {
+    /** The shortest time between two in-place updates: a frontend need not redraw faster than this. */
+    static final double MIN_UPDATE_SECONDS = 0.5;
+
     private final String task;
     private final long total;
     private final long start = System.nanoTime();
     private final long first; // the count this job started from: a resumed job's rate counts only this run's work
+    private final Predicate<String> live; // shows a line in place; false when it cannot
+    private double shownAt = Double.NEGATIVE_INFINITY;
 
     /** Progress of a job that starts from nothing. */
     public Progress(String task, long total) {
@@ -17,17 +25,36 @@ public final class Progress {
 
     /** Progress of a job resumed with {@code startedAt} of {@code total} already done (e.g. a checkpoint's step). */
     public Progress(String task, long total, long startedAt) {
+        this(task, total, startedAt, LiveDisplay.find().<Predicate<String>>map(d -> d::show).orElse(null));
+    }
+
+    Progress(String task, long total, long startedAt, Predicate<String> live) {
         this.task = task;
         this.total = total;
         this.first = startedAt;
+        this.live = live;
     }
 
-    /** Prints "task: done/total (pct), rate/s, ETA". */
+    /** Shows "task: done/total (pct), rate/s, ETA". */
     public void update(long done) {
-        System.out.println(line(done, (System.nanoTime() - start) / 1e9));
+        update(done, (System.nanoTime() - start) / 1e9);
     }
 
-    /** The line {@link #update} prints after {@code seconds} of this job. */
+    void update(long done, double seconds) {
+        String line = line(done, seconds);
+        if (live != null) {
+            if (done < total && seconds - shownAt < MIN_UPDATE_SECONDS) {
+                return;
+            }
+            shownAt = seconds;
+            if (live.test(line)) {
+                return;
+            }
+        }
+        System.out.println(line);
+    }
+
+    /** The line {@link #update} shows after {@code seconds} of this job. */
     String line(long done, double seconds) {
         double rate = (done - first) / Math.max(seconds, 1e-9);
         double eta = rate > 0 ? (total - done) / rate : Double.NaN;

@@ -1,7 +1,13 @@
 package org.get4j.notebook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProgressTest {
@@ -14,5 +20,51 @@ class ProgressTest {
         assertEquals("train: 340/400 (85%), 2.0/s, 30s left", new Progress("train", 400, 300).line(340, 20));
         assertEquals("x: 0/10 (0%), 0.0/s, ? left", new Progress("x", 10).line(0, 1));
         assertEquals("1h01m", Progress.format(3660));
+    }
+
+    @Test
+    void withDisplayUpdatesTheLineIsReplacedAtMostTwiceASecondAndAlwaysAtTheEnd() {
+        List<String> shown = new ArrayList<>();
+        Progress p = new Progress("t", 10, 0, line -> shown.add(line));
+        String printed = printed(() -> {
+            p.update(1, 0.1);  // shown: the first
+            p.update(2, 0.3);  // too soon
+            p.update(3, 0.7);  // shown
+            p.update(4, 0.8);  // too soon
+            p.update(10, 0.9); // the end is always shown
+        });
+        assertEquals(List.of("t: 1/10 (10%), 10.0/s, 1s left", "t: 3/10 (30%), 4.3/s, 2s left",
+                "t: 10/10 (100%), 11.1/s, 0s left"), shown);
+        assertEquals("", printed, "nothing printed where the line updates in place");
+    }
+
+    @Test
+    void withoutDisplayUpdatesEveryUpdatePrintsALine() {
+        Progress refused = new Progress("t", 4, 0, line -> false); // a kernel that refused the display
+        Progress none = new Progress("t", 4, 0, null);
+        String printed = printed(() -> {
+            refused.update(1, 1);
+            none.update(2, 1);
+            none.update(3, 1.1);
+        });
+        assertEquals(List.of("t: 1/4 (25%), 1.0/s, 3s left", "t: 2/4 (50%), 2.0/s, 1s left",
+                "t: 3/4 (75%), 2.7/s, 0s left"), printed.lines().toList());
+    }
+
+    @Test
+    void outsideAKernelThereIsNoLiveDisplay() {
+        assertTrue(LiveDisplay.find().isEmpty(), "the test JVM has no kernel statics on its classpath");
+    }
+
+    private static String printed(Runnable r) {
+        PrintStream out = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            r.run();
+        } finally {
+            System.setOut(out);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 }
