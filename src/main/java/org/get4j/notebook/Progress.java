@@ -46,8 +46,8 @@ public final class Progress {
             if (done < total && seconds - shownAt < MIN_UPDATE_SECONDS) {
                 return;
             }
-            shownAt = seconds;
             if (live.test(line)) {
+                shownAt = seconds;
                 return;
             }
         }

@@ -44,11 +44,12 @@ class ProgressTest {
         Progress none = new Progress("t", 4, 0, null);
         String printed = printed(() -> {
             refused.update(1, 1);
+            refused.update(2, 1.1); // within half a second, but nothing was shown: print it too
             none.update(2, 1);
             none.update(3, 1.1);
         });
-        assertEquals(List.of("t: 1/4 (25%), 1.0/s, 3s left", "t: 2/4 (50%), 2.0/s, 1s left",
-                "t: 3/4 (75%), 2.7/s, 0s left"), printed.lines().toList());
+        assertEquals(List.of("t: 1/4 (25%), 1.0/s, 3s left", "t: 2/4 (50%), 1.8/s, 1s left",
+                "t: 2/4 (50%), 2.0/s, 1s left", "t: 3/4 (75%), 2.7/s, 0s left"), printed.lines().toList());
     }
 
     @Test

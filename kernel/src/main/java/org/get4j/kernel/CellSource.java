@@ -43,6 +43,10 @@ final class CellSource {
                 break;
             }
             int consumed = rest.length() - info.remaining().length();
+            if (consumed <= 0) { // JShell consumed nothing: the rest is one piece (never loop on it)
+                pieces.add(new Piece(rest, offset, cell.length(), false));
+                break;
+            }
             pieces.add(new Piece(info.source(), offset, offset + consumed, true));
             offset += consumed;
             rest = info.remaining();

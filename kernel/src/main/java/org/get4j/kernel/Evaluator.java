@@ -40,14 +40,19 @@ public final class Evaluator implements AutoCloseable {
             "java.util.*", "java.util.concurrent.*", "java.util.function.*", "java.util.prefs.*", "java.util.regex.*",
             "java.util.stream.*");
 
-    /** The notebook statics every IJava-style kernel offers: display, updateDisplay, render. */
+    /** The notebook statics every IJava-style kernel offers: display, updateDisplay, render (JJava's class). */
     static final String STATICS = "org.dflib.jjava.jupyter.kernel.BaseNotebookStatics";
+    static final List<String> STATIC_NAMES = List.of("display", "updateDisplay", "render");
 
     private static final int MAX_FRAMES = 12;
 
     private final CellExecutionControl control;
     private final JShell shell;
-    private final Map<String, String> snippetPlaces = new ConcurrentHashMap<>(); // snippet id -> "cell [n] line k"
+    /** Where a snippet came from, for tracebacks. */
+    private record Place(int cell, int line) {
+    }
+
+    private final Map<String, Place> snippetPlaces = new ConcurrentHashMap<>(); // by JShell's snippet id
     private int cells;
 
     /**
@@ -68,7 +73,8 @@ public final class Evaluator implements AutoCloseable {
         DEFAULT_IMPORTS.forEach(i -> startup.append("import ").append(i).append(";\n"));
         if (statics) {
             shell.addToClasspath(codeSource(STATICS));
-            startup.append("import static ").append(STATICS).append(".*;\n");
+            STATIC_NAMES.forEach(n -> startup.append("import static ").append(STATICS).append('.').append(n)
+                    .append(";\n"));
         }
         eval(startup.toString());
         cells = 0;
@@ -77,11 +83,38 @@ public final class Evaluator implements AutoCloseable {
     /** Runs one cell. */
     public Outcome eval(String cell) throws CellError {
         int number = ++cells;
-        control.clearStop();
-        control.forgetValues();
+        control.beginCell();
+        try {
+            return run(cell, number);
+        } finally {
+            control.endCell();
+        }
+    }
+
+    /**
+     * Runs {@code work} (rendering a value, which runs user code) on the cell thread, interruptible like a cell;
+     * its failure is reported like a cell's.
+     */
+    public <T> T onCellThread(java.util.concurrent.Callable<T> work) throws CellError {
+        control.beginCell();
+        try {
+            return control.call(work);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof ThreadDeath ? interrupted() : failure(e.getCause());
+        } catch (Exception e) {
+            throw control.stopRequested() ? interrupted() : failure(e);
+        } finally {
+            control.endCell();
+        }
+    }
+
+    private Outcome run(String cell, int number) throws CellError {
         List<CellSource.Piece> pieces = CellSource.split(shell.sourceCodeAnalysis(), cell);
         Outcome outcome = Outcome.NOTHING;
         for (CellSource.Piece piece : pieces) {
+            if (control.stopRequested()) {
+                throw interrupted();
+            }
             int sourceStart = CellSource.sourceStart(cell, piece);
             int firstLine = CellSource.lineOf(cell, sourceStart);
             List<SnippetEvent> events = shell.eval(piece.source());
@@ -91,7 +124,7 @@ public final class Evaluator implements AutoCloseable {
                     continue; // a dependent snippet updated because of this one
                 }
                 Snippet snippet = event.snippet();
-                snippetPlaces.put(snippet.id(), place(number, firstLine));
+                snippetPlaces.put(snippet.id(), new Place(number, firstLine));
                 if (control.stopRequested()) {
                     throw interrupted();
                 }
@@ -151,6 +184,9 @@ public final class Evaluator implements AutoCloseable {
                     if (info.remaining().isBlank()) {
                         return "complete";
                     }
+                    if (info.remaining().length() >= rest.length()) {
+                        return "unknown"; // nothing consumed: never loop on it
+                    }
                     rest = info.remaining();
                     break;
                 case EMPTY:
@@ -195,19 +231,23 @@ public final class Evaluator implements AutoCloseable {
         control.close();
     }
 
-    private static String place(int cell, int line) {
-        return "cell [" + cell + "] line " + line;
-    }
-
     private static boolean shows(Snippet snippet) {
         Snippet.SubKind sub = snippet.subKind();
         return sub == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND || sub == Snippet.SubKind.VAR_VALUE_SUBKIND
                 || sub == Snippet.SubKind.OTHER_EXPRESSION_SUBKIND;
     }
 
-    private static CellError interrupted() {
-        return new CellError("Interrupted", "the cell was interrupted; the kernel is ready for the next one",
-                List.of("Interrupted: the cell was interrupted; the kernel is ready for the next one"));
+    private CellError interrupted() {
+        String message = control.forced()
+                ? "the cell ignored its interrupt and was stopped; what it was doing is cut short, the rest of the "
+                + "kernel is intact"
+                : "the cell was interrupted; the kernel is ready for the next one";
+        return new CellError("Interrupted", message, List.of("Interrupted: " + message));
+    }
+
+    private static CellError failure(Throwable t) {
+        String message = t.getMessage() == null ? "" : t.getMessage();
+        return new CellError(t.getClass().getSimpleName(), message, List.of(t.toString()));
     }
 
     private CellError compilationError(String cell, CellSource.Piece piece, Snippet snippet) {
@@ -282,9 +322,8 @@ public final class Evaluator implements AutoCloseable {
         for (int i = 0; i < stack.length; i++) {
             StackTraceElement frame = stack[i];
             String cls = frame.getClassName();
-            if (cls.startsWith("jdk.internal.reflect.") || cls.startsWith("java.lang.reflect.")
-                    || cls.startsWith("org.get4j.kernel.") || cls.startsWith("java.util.concurrent.")) {
-                break; // the kernel's own machinery: the user's code ends here
+            if (cls.startsWith("org.get4j.kernel.")) {
+                break; // the kernel's own machinery (JShell cuts the stack below the cell already)
             }
             if (shown == MAX_FRAMES) {
                 out.add("    ... " + (stack.length - i) + " more");
@@ -298,10 +337,9 @@ public final class Evaluator implements AutoCloseable {
     private String describe(StackTraceElement frame) {
         String file = frame.getFileName();
         if (file != null && file.startsWith("#")) { // a cell's snippet: JShell names its file "#<snippet id>"
-            String place = snippetPlaces.get(file.substring(1));
+            Place place = snippetPlaces.get(file.substring(1));
             String where = place == null ? "snippet " + file + " line " + frame.getLineNumber()
-                    : place.substring(0, place.lastIndexOf(' ') + 1)
-                    + (Integer.parseInt(place.substring(place.lastIndexOf(' ') + 1)) + Math.max(0, frame.getLineNumber() - 1));
+                    : "cell [" + place.cell() + "] line " + (place.line() + Math.max(0, frame.getLineNumber() - 1));
             String method = frame.getMethodName();
             return method.isEmpty() || method.equals("do_it$") ? where : method + "(" + where + ")";
         }

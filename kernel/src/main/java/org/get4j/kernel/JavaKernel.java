@@ -3,6 +3,10 @@ package org.get4j.kernel;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.HelpLink;
@@ -66,10 +70,50 @@ public final class JavaKernel extends BaseKernel {
         return new JavaKernel(evaluator, new KernelIO(), version);
     }
 
+    /**
+     * Jupyter's "Run All" sends every cell at once and relies on the kernel to abort the rest after an error or an
+     * interrupt (stop_on_error, as ipykernel does). A request is one of those if its client sent it before the
+     * failure; a client that sends its next request after reading the error (a console, a test) is served. The
+     * window bounds what a skewed client clock can do.
+     */
+    static final long ABORT_WINDOW_NANOS = 2_000_000_000L;
+
+    private volatile Instant failedAt;
+    private volatile long abortWindowEnd;
+
+    /** When the client sent {@code message} (its header's ISO date), or null if it cannot be read. */
+    static Instant sentAt(Message<?> message) {
+        try {
+            String date = message.getHeader().getTimestamp().getDateString();
+            try {
+                return Instant.parse(date);
+            } catch (DateTimeParseException e) {
+                return OffsetDateTime.parse(date).toInstant();
+            }
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private boolean queuedBehindFailure(ExecuteRequest request, Message<?> message) {
+        if (!request.shouldStopOnError() || failedAt == null || System.nanoTime() - abortWindowEnd > 0) {
+            return false;
+        }
+        Instant sent = sentAt(message);
+        return sent != null && sent.isBefore(failedAt);
+    }
+
     @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
     protected synchronized void handleExecuteRequest(ShellReplyEnvironment env, Message<ExecuteRequest> message) {
-        commManager.setMessageContext(message);
         ExecuteRequest request = message.getContent();
+        if (queuedBehindFailure(request, message)) {
+            env.setBusyDeferIdle();
+            env.reply(new Message(env.getContext(), ExecuteReply.MESSAGE_TYPE, Map.of("status", "aborted")));
+            abortWindowEnd = System.nanoTime() + ABORT_WINDOW_NANOS;
+            return;
+        }
+        commManager.setMessageContext(message);
         int count = executionCount.getAndIncrement();
         env.setBusyDeferIdle();
         env.publish(new PublishExecuteInput(request.getCode(), count));
@@ -79,27 +123,41 @@ public final class JavaKernel extends BaseKernel {
         kernelIO.stdinEnabled(request.isStdinEnabled());
         try {
             Evaluator.Outcome outcome = evaluator.eval(request.getCode());
-            System.out.flush();
-            System.err.flush();
             if (outcome.hasValue()) {
-                env.publish(new PublishExecuteResult(count, renderer.render(outcome.value())));
+                Object value = outcome.value();
+                DisplayData shown = value instanceof DisplayData ? (DisplayData) value
+                        : evaluator.onCellThread(() -> renderer.render(value)); // user toString code: interruptible
+                System.out.flush();
+                System.err.flush();
+                env.publish(new PublishExecuteResult(count, shown));
             }
-            env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
-        } catch (CellError | RuntimeException | LinkageError e) {
-            CellError error = e instanceof CellError ? (CellError) e
-                    : new CellError(e.getClass().getSimpleName(), String.valueOf(e.getMessage()),
-                    List.of("KernelError: " + e));
             System.out.flush();
             System.err.flush();
+            env.defer().reply(new ExecuteReply(count, Collections.emptyMap()));
+        } catch (Throwable e) { // anything escaping here would end JJava's shell thread: every failure is a reply
+            CellError error = e instanceof CellError ? (CellError) e
+                    : new CellError(e.getClass().getSimpleName(), e.getMessage() == null ? "" : e.getMessage(),
+                    List.of("the kernel failed to run the cell: " + e));
+            System.out.flush();
+            System.err.flush();
+            if (request.shouldStopOnError()) {
+                failedAt = Instant.now(); // before the reply: a client's next request is sent after it
+            }
             env.publish(new PublishError(error.name(), error.getMessage(), error.traceback()));
             ErrorReply reply = new ErrorReply(error.name(), error.getMessage(), error.traceback());
             reply.setExecutionCount(count);
             env.defer().replyError(ExecuteReply.MESSAGE_TYPE.error(), reply);
+            if (request.shouldStopOnError()) {
+                abortWindowEnd = System.nanoTime() + ABORT_WINDOW_NANOS;
+            }
         }
     }
 
     @Override
     public Object evalRaw(String source) {
+        if (Thread.currentThread().getName().equals("notebook-cell")) {
+            throw new IllegalStateException("eval(...) cannot run inside a cell: write the code in the cell itself");
+        }
         try {
             Evaluator.Outcome outcome = evaluator.eval(source);
             return outcome.hasValue() ? outcome.value() : null;

@@ -28,14 +28,25 @@ public final class Main {
             System.err.println("usage: java -jar get4j-kernel.jar CONNECTION_FILE");
             System.exit(2);
         }
-        Path connectionFile = Path.of(args[0]);
+        try {
+            serve(Path.of(args[0]));
+        } catch (Throwable e) {
+            // One line in the Jupyter server's log (a bad IJAVA_CLASSPATH, an unreadable connection file, a port
+            // taken), and an exit: the channel threads already started must not keep a kernel that never answers.
+            System.err.println("get4j-kernel: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            System.exit(1);
+        }
+        // Cell code may have left non-daemon threads (libtorch's, a pool): the kernel's life ends with the connection.
+        System.exit(0);
+    }
+
+    private static void serve(Path connectionFile) throws Exception {
         KernelConnectionProperties properties;
         try {
             properties = KernelConnectionProperties.parse(Files.readString(connectionFile));
         } catch (Exception e) {
-            System.err.println("get4j-kernel: cannot read the connection file " + connectionFile + ": " + e);
-            System.exit(1);
-            return;
+            throw new IllegalArgumentException("cannot read the connection file " + connectionFile + ": "
+                    + e.getMessage(), e);
         }
         String options = System.getenv().getOrDefault("IJAVA_COMPILER_OPTS", "").strip();
         List<String> compilerOptions = options.isEmpty() ? List.of() : Arrays.asList(options.split("\\s+"));
@@ -49,7 +60,5 @@ public final class Main {
         connection.connect();
         connection.waitUntilClose();
         evaluator.close();
-        // Cell code may have left non-daemon threads (libtorch's, a pool): the kernel's life ends with the connection.
-        System.exit(0);
     }
 }

@@ -38,7 +38,7 @@ public final class NotebookClasspath {
                 try (Stream<Path> jars = Files.list(dir)) {
                     jars.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().forEach(entries::add);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("IJAVA_CLASSPATH: cannot list " + dir, e);
+                    throw new UncheckedIOException("IJAVA_CLASSPATH: cannot list " + dir + ": " + e, e);
                 }
             } else {
                 Path path = Path.of(entry);

@@ -129,7 +129,9 @@ public class RichRenderer extends Renderer {
                 html.append("</tr>\n");
             }
             html.append("</tbody>\n</table>");
-            DisplayData data = new DisplayData((String) call(type, table, "printAll"));
+            // The text copy is bounded like the HTML: a million-row table must not write megabytes into the notebook.
+            DisplayData data = new DisplayData((String) type.getMethod("print", int.class).invoke(table,
+                    MAX_HTML_ROWS));
             data.putHTML(html.toString());
             return data;
         } catch (ReflectiveOperationException | ClassCastException e) {

@@ -47,7 +47,7 @@ final class SnippetLoader implements LoaderDelegate {
 
         @Override
         protected Class<?> findClass(String name) throws ClassNotFoundException {
-            byte[] bytes = bytecode.get(name);
+            byte[] bytes = bytecode.remove(name); // defined once; a redefinition declares new bytes
             if (bytes == null) {
                 throw new ClassNotFoundException(name);
             }
