@@ -11,9 +11,9 @@ import org.get4j.model.Generator;
 import org.get4j.runtime.Memory;
 import org.get4j.model.ModelConfig;
 import org.get4j.pairs.SeededNoise;
-import org.get4j.train.AdamW;
+import org.get4j.optim.AdamW;
 import org.get4j.train.DistillationStep;
-import org.get4j.train.Ema;
+import org.get4j.optim.Ema;
 
 /**
  * A long run of the training loop (reference step, EMA, a fresh batch every step) that samples the process's

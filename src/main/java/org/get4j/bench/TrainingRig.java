@@ -7,9 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
-import org.get4j.train.AdamW;
+import org.get4j.optim.AdamW;
 import org.get4j.train.DistillationStep;
-import org.get4j.train.Ema;
+import org.get4j.optim.Ema;
 
 /**
  * What the training benchmarks drive: a model (engine seed 0), its EMA shadow, AdamW and the reference step, and one

@@ -1,5 +1,6 @@
 package org.get4j.cli;
 
+import org.get4j.data.Datasets;
 import org.get4j.runtime.SystemReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +15,7 @@ final class InfoCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().getOut().print(SystemReport.text());
+        spec.commandLine().getOut().print(SystemReport.text(Datasets.report()));
         spec.commandLine().getOut().flush();
     }
 }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -102,5 +103,21 @@ public final class Datasets {
     /** True when every file of the dataset is present and verified. */
     public static boolean isComplete(Path home, Dataset dataset) {
         return verify(home, dataset).stream().allMatch(c -> c.status() == Status.OK);
+    }
+
+    /** For the system report: the data home and, per dataset, "verified" or what is missing or corrupt. */
+    public static Map<String, String> report() {
+        Map<String, String> r = new LinkedHashMap<>();
+        Path home = DataHome.resolve();
+        r.put("data home", home.toString());
+        for (Dataset d : Dataset.values()) {
+            List<FileCheck> checks = verify(home, d);
+            long ok = checks.stream().filter(c -> c.status() == Status.OK).count();
+            String state = ok == checks.size() ? "verified"
+                    : checks.stream().anyMatch(c -> c.status() == Status.CORRUPT) ? "CORRUPT (run data verify)"
+                    : ok + "/" + checks.size() + " files (run `get4j data fetch " + d.dir() + "`)";
+            r.put(d.dir(), state);
+        }
+        return r;
     }
 }

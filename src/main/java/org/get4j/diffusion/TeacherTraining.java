@@ -17,8 +17,8 @@ import org.get4j.io.HostTensor;
 import org.get4j.io.RunFiles;
 import org.get4j.io.SafeTensors;
 import org.get4j.runtime.Versions;
-import org.get4j.train.AdamW;
-import org.get4j.train.Ema;
+import org.get4j.optim.AdamW;
+import org.get4j.optim.Ema;
 
 /**
  * Trains a neural EDM teacher on a dataset: EDM's loss (log-normal noise levels, lambda weighting), AdamW with a

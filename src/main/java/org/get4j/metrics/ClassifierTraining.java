@@ -9,7 +9,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 import org.get4j.data.ImageSet;
 import org.get4j.runtime.Torch;
-import org.get4j.train.AdamW;
+import org.get4j.optim.AdamW;
 
 /** Trains the LeNet feature extractor: cross-entropy, AdamW, seeded shuffles; reports test accuracy per epoch. */
 public final class ClassifierTraining {

@@ -15,7 +15,7 @@ import java.util.TreeSet;
 import org.get4j.Get4jException;
 import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
-import org.get4j.model.torch.TorchFile;
+import org.get4j.io.TorchFile;
 import org.get4j.runtime.Versions;
 
 /**

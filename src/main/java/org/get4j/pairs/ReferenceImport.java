@@ -14,7 +14,7 @@ import org.get4j.Get4jException;
 import org.get4j.io.Checksums;
 import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
-import org.get4j.model.torch.TorchFile;
+import org.get4j.io.TorchFile;
 import org.get4j.runtime.Versions;
 
 /**

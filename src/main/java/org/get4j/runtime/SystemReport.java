@@ -3,13 +3,12 @@ package org.get4j.runtime;
 import ai.djl.engine.Engine;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.get4j.data.DataHome;
-import org.get4j.data.Dataset;
-import org.get4j.data.Datasets;
 
-/** What {@code get4j info} prints and notebooks show first: versions, engine, device, threads, data found. */
+/**
+ * What {@code get4j info} prints and notebooks show first: versions, engine, device, threads; callers above the data
+ * layer add what data was found ({@code Datasets.report()}), so that this tool does not reach up into the pipeline.
+ */
 public final class SystemReport {
     private SystemReport() {}
 
@@ -26,16 +25,6 @@ public final class SystemReport {
         r.put("cpu", cpuModel());
         r.put("threads", TorchRuntime.threads() + " of " + Runtime.getRuntime().availableProcessors() + " cores");
         r.put("max heap", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
-        Path home = DataHome.resolve();
-        r.put("data home", home.toString());
-        for (Dataset d : Dataset.values()) {
-            List<Datasets.FileCheck> checks = Datasets.verify(home, d);
-            long ok = checks.stream().filter(c -> c.status() == Datasets.Status.OK).count();
-            String state = ok == checks.size() ? "verified"
-                    : checks.stream().anyMatch(c -> c.status() == Datasets.Status.CORRUPT) ? "CORRUPT (run data verify)"
-                    : ok + "/" + checks.size() + " files (run `get4j data fetch " + d.dir() + "`)";
-            r.put(d.dir(), state);
-        }
         return r;
     }
 
@@ -63,5 +52,12 @@ public final class SystemReport {
 
     public static String text() {
         return format(collect());
+    }
+
+    /** The report followed by {@code more} (the data found, say), aligned as one. */
+    public static String text(Map<String, String> more) {
+        Map<String, String> all = collect();
+        all.putAll(more);
+        return format(all);
     }
 }

@@ -1,5 +1,8 @@
 package org.get4j.train;
 
+import org.get4j.optim.NonFiniteGuard;
+import org.get4j.optim.Ema;
+import org.get4j.optim.AdamW;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;

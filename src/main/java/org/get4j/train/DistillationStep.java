@@ -1,5 +1,7 @@
 package org.get4j.train;
 
+import org.get4j.optim.NonFiniteGuard;
+import org.get4j.optim.AdamW;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;

@@ -1,5 +1,6 @@
 package org.get4j.train;
 
+import org.get4j.optim.AdamW;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.get4j.Get4jException;

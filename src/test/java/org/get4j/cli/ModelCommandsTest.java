@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
-import org.get4j.model.torch.TorchFile;
+import org.get4j.io.TorchFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -14,7 +14,7 @@ import java.util.Map;
 import org.get4j.Get4jException;
 import org.get4j.data.ImageSet;
 import org.get4j.io.HostTensor;
-import org.get4j.model.torch.TorchFile;
+import org.get4j.io.TorchFile;
 import org.get4j.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

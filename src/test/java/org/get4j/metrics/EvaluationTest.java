@@ -9,7 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.Map;
 import org.get4j.io.HostTensor;
-import org.get4j.model.torch.TorchFile;
+import org.get4j.io.TorchFile;
 import org.get4j.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
 

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.get4j.deq.SolverConfig;
 import org.get4j.io.HostTensor;
-import org.get4j.model.torch.TorchFile;
+import org.get4j.io.TorchFile;
 import org.get4j.runtime.TorchRuntime;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,5 +1,7 @@
 package org.get4j.train;
 
+import org.get4j.optim.Ema;
+import org.get4j.optim.AdamW;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.get4j.train;
+package org.get4j.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;

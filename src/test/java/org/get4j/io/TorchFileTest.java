@@ -1,4 +1,4 @@
-package org.get4j.model.torch;
+package org.get4j.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.get4j.train;
+package org.get4j.optim;
 
 /**
  * What training does when a step's gradient or loss is NaN or infinite: that update is skipped (the weights and the

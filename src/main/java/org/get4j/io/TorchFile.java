@@ -1,4 +1,4 @@
-package org.get4j.model.torch;
+package org.get4j.io;
 
 import java.io.IOException;
 import org.get4j.io.HostTensor;
