@@ -1,5 +1,9 @@
 package org.get4j.deq;
 
+import static org.get4j.io.ConfigValues.bool;
+import static org.get4j.io.ConfigValues.integer;
+import static org.get4j.io.ConfigValues.number;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -160,29 +164,6 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
         } catch (Get4jException e) {
             throw new Get4jException(file + ": " + e.getMessage(), e);
         }
-    }
-
-    private static double number(Object v) {
-        return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString());
-    }
-
-    private static boolean bool(Object v) {
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        return switch (v.toString().strip().toLowerCase()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new IllegalArgumentException("not true or false");
-        };
-    }
-
-    private static int integer(Object v) {
-        double d = number(v);
-        if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("not an integer");
-        }
-        return (int) d;
     }
 
     /** Builder with the reference's defaults: fixed point, 6 iterations, abs tol 1e-3, tau 1, lowest residual. */

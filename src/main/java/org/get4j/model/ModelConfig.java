@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.get4j.Get4jException;
+import org.get4j.io.ConfigValues;
+import org.get4j.nn.GetBlock;
 
 /**
  * The shape of a student network. GET: {@code depth} injection blocks (MLP ratio {@code mlpRatio}) and
@@ -108,18 +110,14 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
         return embed + classes + decoder + body;
     }
 
-    private static long blockMacs(long n, long d, double ratio) {
-        return Math.round(n * d * d * (4 + 2 * ratio)) + 2 * n * n * d;
-    }
-
     /** Multiply-accumulates per image at inference; {@code iterations} evaluations of f for GET. */
     public long inferenceMacs(int iterations) {
         long n = tokens();
         long d = width;
         long io = n * d * channels * patch * patch * 2L; // patch embedding and decoder
-        long macs = io + depth * blockMacs(n, d, mlpRatio);
+        long macs = io + depth * GetBlock.macs(n, d, mlpRatio);
         if (arch == Arch.GET) {
-            macs += n * d * 3 * d * memDepth + (long) iterations * memDepth * blockMacs(n, d, deqMlpRatio);
+            macs += n * d * 3 * d * memDepth + (long) iterations * memDepth * GetBlock.macs(n, d, deqMlpRatio);
         }
         return macs;
     }
@@ -167,27 +165,24 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
     }
 
     private static boolean bool(Map<String, ?> m, String key) {
-        Object v = m.get(key);
-        if (v instanceof Boolean b) {
-            return b;
+        try {
+            return ConfigValues.bool(m.get(key));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + key + "' = " + m.get(key) + " is " + e.getMessage(), e);
         }
-        String t = String.valueOf(v).strip().toLowerCase();
-        if (!t.equals("true") && !t.equals("false")) {
-            throw new IllegalArgumentException("'" + key + "' = " + v + " is not true or false");
-        }
-        return Boolean.parseBoolean(t);
     }
 
     private static double number(Map<String, ?> m, String key) {
-        Object v = m.get(key);
-        return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString());
+        return ConfigValues.number(m.get(key));
     }
 
     private static int integer(Map<String, ?> m, String key) {
-        double d = number(m, key);
-        if (d != Math.rint(d)) {
-            throw new IllegalArgumentException("'" + key + "' = " + m.get(key) + " is not an integer");
+        try {
+            return ConfigValues.integer(m.get(key));
+        } catch (NumberFormatException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + key + "' = " + m.get(key) + " is " + e.getMessage(), e);
         }
-        return (int) d;
     }
 }

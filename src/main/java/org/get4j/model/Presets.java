@@ -40,10 +40,6 @@ public final class Presets {
         throw new Get4jException("unknown model '" + name + "' (known: " + String.join(", ", PRESETS.keySet()) + ")");
     }
 
-    public static Map<String, ModelConfig> all() {
-        return Map.copyOf(PRESETS);
-    }
-
     public static Iterable<String> names() {
         return PRESETS.keySet();
     }

@@ -60,10 +60,6 @@ public final class GetBlock extends AbstractBlock {
         StateDicts.put(out, prefix + "mlp.fc2", fc2);
     }
 
-    public int width() {
-        return width;
-    }
-
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {

@@ -12,7 +12,6 @@ import org.get4j.deq.Solver;
 import org.get4j.deq.SolverConfig;
 import org.get4j.deq.SolverKind;
 import org.get4j.deq.SolverResult;
-import org.get4j.deq.TanhDeq;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;

@@ -1,4 +1,4 @@
-package org.get4j.deq;
+package org.get4j.notebook;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,6 +8,14 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.List;
 import java.util.Random;
+import org.get4j.deq.Diagnostics;
+import org.get4j.deq.FixedPointMap;
+import org.get4j.deq.ImplicitGradient;
+import org.get4j.deq.PhantomGradient;
+import org.get4j.deq.Solver;
+import org.get4j.deq.SolverConfig;
+import org.get4j.deq.SolverKind;
+import org.get4j.deq.SolverResult;
 import org.get4j.runtime.Torch;
 
 /**

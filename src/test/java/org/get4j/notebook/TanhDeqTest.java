@@ -1,4 +1,4 @@
-package org.get4j.deq;
+package org.get4j.notebook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
