@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
@@ -14,6 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.get4j.Get4jException;
+import org.get4j.deq.Diagnostics;
+import org.get4j.deq.FixedPointMap;
+import org.get4j.deq.ImplicitGradient;
 import org.get4j.deq.SolverConfig;
 import org.get4j.deq.SolverResult;
 import org.get4j.nn.FinalLayer;
@@ -95,12 +99,82 @@ public abstract class Generator extends AbstractBlock {
     }
 
     /**
-     * The training-mode forward: the decoded image of every supervised state (GET: each of {@code steps}
-     * unrolled states from z0, or from x + z0 when the config sets z0_injection; null z0 draws one; ViT: its single
-     * output, z0 and steps ignored).
+     * The training-mode forward: the decoded image of every supervised state, and how to back-propagate a loss of
+     * them (see {@link Supervision}). GET starts from z0, or from x + z0 when the config sets z0_injection; a null z0
+     * is drawn from the engine's generator. The caller closes the result after its backward pass.
      */
-    public abstract List<NDArray> trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0,
-            int steps);
+    public abstract Supervised trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0,
+            Supervision how);
+
+    /** The images of {@link #trainForward(ParameterStore, NDArray, NDArray, NDArray, Supervision)} for k unrolled states. */
+    public List<NDArray> trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, int steps) {
+        return trainForward(ps, noise, labels, z0, Supervision.phantom(steps)).images();
+    }
+
+    /** How many images {@link #trainForward} gives for {@code how}: the rule of which states are supervised. */
+    public int supervisedStates(Supervision how) {
+        return 1;
+    }
+
+    /**
+     * What a training forward gives the objective: the supervised images (weakest-weighted first), and the
+     * fixed-point map and state a Jacobian penalty is taken at (none for a ViT). Closing ends an implicit gradient.
+     */
+    public static final class Supervised implements AutoCloseable {
+        private final List<NDArray> images;
+        private final FixedPointMap map;
+        private final NDList penaltyState;
+        private final int solverIterations;
+        private final ImplicitGradient.Step implicit;
+
+        /** A ViT's output, or GET's unrolled states: the loss back-propagates through the recorded graph. */
+        public Supervised(List<NDArray> images, FixedPointMap map, NDList lastState) {
+            this(images, map, lastState, 0, null);
+        }
+
+        /** GET's equilibrium, its gradient by {@code implicit} (solver's iterations recorded). */
+        public Supervised(List<NDArray> images, FixedPointMap map, NDList equilibrium, int solverIterations,
+                ImplicitGradient.Step implicit) {
+            this.images = List.copyOf(images);
+            this.map = map;
+            this.penaltyState = equilibrium;
+            this.solverIterations = solverIterations;
+            this.implicit = implicit;
+        }
+
+        public List<NDArray> images() {
+            return images;
+        }
+
+        /** The forward solver's iterations (implicit gradient), else 0. */
+        public int solverIterations() {
+            return solverIterations;
+        }
+
+        /** Hutchinson's ||J_f||_F^2 / dim at the last supervised state, which keeps f contractive. */
+        public NDArray jacobianPenalty(List<NDArray> parameters) {
+            if (map == null) {
+                throw new Get4jException("a Jacobian penalty needs a fixed-point map: this student has none");
+            }
+            return Diagnostics.jacobianPenalty(map, penaltyState, parameters, null);
+        }
+
+        /** Back-propagates {@code loss}: through the recorded graph, or by the implicit gradient. */
+        public void backward(GradientCollector gc, NDArray loss) {
+            if (implicit != null) {
+                implicit.backward(loss);
+            } else {
+                gc.backward(loss);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (implicit != null) {
+                implicit.close();
+            }
+        }
+    }
 
     /**
      * Inference without gradients: images, and for GET the solver's residual record. GET starts from z0 as in
@@ -144,19 +218,15 @@ public abstract class Generator extends AbstractBlock {
         return stateDict().values().stream().filter(Parameter::requiresGradient).map(Parameter::getArray).toList();
     }
 
+    /**
+     * Refused: how many states to supervise and which solver to sample with are the caller's choices, made with
+     * {@link #trainForward} and {@link #sample}, not hidden here.
+     */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
             PairList<String, Object> params) {
-        NDArray noise = inputs.get(0);
-        NDArray labels = inputs.size() > 1 ? inputs.get(1) : null;
-        if (training) {
-            return new NDList(trainForward(ps, noise, labels, null, 6));
-        }
-        Sample s = sample(ps, noise, labels, null, SolverConfig.unrolled(6));
-        if (s.solve() != null) {
-            s.solve().close();
-        }
-        return new NDList(s.images());
+        throw new UnsupportedOperationException("run a " + getClass().getSimpleName()
+                + " with trainForward(..., Supervision) or sample(..., SolverConfig)");
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.get4j.deq.FixedPointMap;
+import org.get4j.deq.ImplicitGradient;
 import org.get4j.deq.PhantomGradient;
 import org.get4j.deq.Solver;
 import org.get4j.deq.SolverConfig;
@@ -140,13 +141,31 @@ public final class GetModel extends Generator {
     }
 
     @Override
-    public List<NDArray> trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, int steps) {
+    public int supervisedStates(Supervision how) {
+        return how.isImplicit() ? 1 : how.unroll();
+    }
+
+    @Override
+    public Supervised trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, Supervision how) {
         Problem p = problem(ps, noise, labels, z0, true);
-        List<NDArray> images = new ArrayList<>(steps);
-        for (NDList z : PhantomGradient.unroll(p.map(), new NDList(p.start()), steps, 1.0)) {
-            images.add(decode(ps, z.singletonOrThrow(), true));
+        if (!how.isImplicit()) { // z_k = f(z_{k-1}), k = 1..n, each decoded
+            List<NDList> states = PhantomGradient.unroll(p.map(), new NDList(p.start()), how.unroll(), 1.0);
+            List<NDArray> images = new ArrayList<>(states.size());
+            for (NDList z : states) {
+                images.add(decode(ps, z.singletonOrThrow(), true));
+            }
+            return new Supervised(images, p.map(), states.get(states.size() - 1));
         }
-        return images;
+        NDList zStar; // z* = f(z*), found without a graph
+        int iterations;
+        try (Torch.GradMode noGrad = Torch.noGrad();
+                SolverResult r = Solver.of(how.forwardSolver()).solve(p.map(), new NDList(p.start()))) {
+            zStar = new NDList(r.state().singletonOrThrow().duplicate());
+            iterations = r.iterations();
+        }
+        ImplicitGradient.Step step = new ImplicitGradient(how.backwardSolver()).at(p.map(), zStar, trainableArrays());
+        NDArray image = decode(ps, step.state().singletonOrThrow(), true);
+        return new Supervised(List.of(image), p.map(), zStar, iterations, step);
     }
 
     @Override

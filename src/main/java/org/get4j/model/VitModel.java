@@ -38,8 +38,8 @@ public final class VitModel extends Generator {
     }
 
     @Override
-    public List<NDArray> trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, int steps) {
-        return List.of(forwardTokens(ps, noise, labels, true));
+    public Supervised trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, Supervision how) {
+        return new Supervised(List.of(forwardTokens(ps, noise, labels, true)), null, null);
     }
 
     @Override

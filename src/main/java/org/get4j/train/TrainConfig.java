@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.get4j.Get4jException;
 import org.get4j.deq.SolverConfig;
+import org.get4j.model.Supervision;
 
 /**
  * Everything that defines a distillation run besides the model and the data. Defaults are the reference's
@@ -29,6 +30,12 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
                 || logEvery < 1) {
             throw new Get4jException("training config: invalid values in " + this);
         }
+    }
+
+    /** Which states the loss supervises and how gradients reach the weights (see {@link Supervision}). */
+    public Supervision supervision() {
+        return gradient == Gradient.PHANTOM ? Supervision.phantom(unroll)
+                : Supervision.implicit(forwardSolver, backwardSolver);
     }
 
     /** The reference's recipe for the given length and batch. */
