@@ -12,8 +12,16 @@ final class ModelOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "NAME",
-            description = "Preset: GET-T, GET-M, GET-S, GET-B, GET-B+, ViT-S, ViT-B, ViT-L, ViT-XL, GET-Mini, ViT-Mini.")
+    /** The preset names, for the help text: generated, so a new preset is never missing from it. */
+    static final class PresetNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Presets.names().iterator();
+        }
+    }
+
+    @Option(names = "--model", paramLabel = "NAME", completionCandidates = PresetNames.class,
+            description = "Preset: ${COMPLETION-CANDIDATES}.")
     String preset;
     @Option(names = "--classes", paramLabel = "K", description = "Number of classes (0: unconditional).")
     Integer classes;

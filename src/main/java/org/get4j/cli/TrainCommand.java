@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.get4j.deq.SolverConfig;
 import org.get4j.deq.SolverKind;
 import org.get4j.model.ModelConfig;
 import org.get4j.pairs.PairStore;
@@ -14,6 +13,7 @@ import org.get4j.runtime.TorchRuntime;
 import org.get4j.train.Distillation;
 import org.get4j.train.DistillationStep;
 import org.get4j.train.TrainConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,11 +21,42 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code get4j train}: distil a student (GET or ViT) from a pair store. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Distil a one-step student from (noise, image) pairs. Defaults follow the reference recipe",
-                "(AdamW lr 1e-4, EMA 0.9999, 6 unrolled states weighted 0.8^(6-k), L1). --resume continues exactly."})
+/**
+ * {@code get4j train}: distil a student (GET or ViT) from a pair store. The defaults of the recipe's options are
+ * read from {@link TrainConfig#reference}, not restated here.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, defaultValueProvider = TrainCommand.Reference.class,
+        description = "Distil a one-step student from (noise, image) pairs. Defaults follow the reference recipe "
+                + "(AdamW lr 1e-4, EMA 0.9999, 6 unrolled states weighted 0.8^(6-k), L1). --resume continues exactly.")
 final class TrainCommand implements Runnable {
+    /** The reference recipe as option defaults (the batch is the user's: 128 unless given). */
+    static final class Reference implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            if (!(arg instanceof CommandLine.Model.OptionSpec o)) {
+                return null;
+            }
+            TrainConfig r = TrainConfig.reference(1, 1);
+            return switch (o.longestName()) {
+                case "--batch" -> "128";
+                case "--lr" -> Double.toString(r.lr());
+                case "--warmup" -> Integer.toString(r.warmup());
+                case "--weight-decay" -> Double.toString(r.weightDecay());
+                case "--ema" -> Double.toString(r.emaDecay());
+                case "--unroll" -> Integer.toString(r.unroll());
+                case "--gamma" -> Double.toString(r.gamma());
+                case "--loss" -> r.distance().name().toLowerCase();
+                case "--gradient" -> r.gradient().name().toLowerCase();
+                case "--solver" -> r.forwardSolver().solver().key();
+                case "--jacobian" -> Double.toString(r.jacobianWeight());
+                case "--checkpoint-every" -> Integer.toString(r.checkpointEvery());
+                case "--log-every" -> Integer.toString(r.logEvery());
+                case "--seed" -> Long.toString(r.seed());
+                default -> null;
+            };
+        }
+    }
+
     @Spec
     CommandSpec spec;
     @Mixin
@@ -34,22 +65,47 @@ final class TrainCommand implements Runnable {
     @Option(names = "--teacher-id", description = "Refuse pairs not made by this teacher identity.") String teacherId;
     @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
     @Option(names = "--steps", required = true) int steps;
-    @Option(names = "--batch", defaultValue = "128") int batch;
-    @Option(names = "--lr", defaultValue = "1e-4") double lr;
-    @Option(names = "--warmup", defaultValue = "0", description = "Linear learning-rate warm-up steps.") int warmup;
-    @Option(names = "--weight-decay", defaultValue = "0") double weightDecay;
-    @Option(names = "--ema", defaultValue = "0.9999") double ema;
+    @Option(names = "--batch", description = "Pairs per step (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--lr", description = "AdamW learning rate (default: ${DEFAULT-VALUE}).") double lr;
+    @Option(names = "--warmup", description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
+    int warmup;
+    @Option(names = "--weight-decay", description = "AdamW weight decay (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+    @Option(names = "--ema", description = "EMA decay of the weights (default: ${DEFAULT-VALUE}).") double ema;
     @Option(names = "--ema-warmup", description = "EMA decay min(d, (1+t)/(10+t)): for short runs.") boolean emaWarmup;
-    @Option(names = "--unroll", defaultValue = "6", description = "Unrolled, supervised states (GET).") int unroll;
-    @Option(names = "--gamma", defaultValue = "0.8", description = "Fixed-point-correction weight base.") double gamma;
-    @Option(names = "--loss", defaultValue = "l1", description = "l1 or l2.") String loss;
-    @Option(names = "--gradient", defaultValue = "phantom", description = "phantom or implicit.") String gradient;
-    @Option(names = "--solver", defaultValue = "anderson", description = "Solver of the implicit mode.") String solver;
-    @Option(names = "--jacobian", defaultValue = "0", description = "Weight of the Jacobian penalty.") double jacobian;
-    @Option(names = "--checkpoint-every", defaultValue = "1000") int checkpointEvery;
-    @Option(names = "--log-every", defaultValue = "50") int logEvery;
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--unroll", description = "Unrolled, supervised states of GET (default: ${DEFAULT-VALUE}).")
+    int unroll;
+    @Option(names = "--gamma", description = "Fixed-point-correction weight base (default: ${DEFAULT-VALUE}).")
+    double gamma;
+    @Option(names = "--loss", description = "l1 or l2 (default: ${DEFAULT-VALUE}).") String loss;
+    @Option(names = "--gradient", description = "phantom or implicit (default: ${DEFAULT-VALUE}).") String gradient;
+    @Option(names = "--solver", description = "Forward and backward solver of the implicit gradient: fixed_point, "
+            + "anderson or broyden, 30 iterations (default: ${DEFAULT-VALUE}, the reference's).") String solver;
+    @Option(names = "--jacobian", description = "Weight of the Jacobian penalty (default: ${DEFAULT-VALUE}).")
+    double jacobian;
+    @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+    @Option(names = "--log-every", description = "Steps between metrics rows (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+    @Option(names = "--seed", description = "Seed of the batches, z0 and initialisation (default: ${DEFAULT-VALUE}).")
+    long seed;
     @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors.") boolean resume;
+
+    /** The recipe the options describe; unset options are the reference's ({@link Reference}). */
+    TrainConfig trainConfig() {
+        try {
+            SolverKind kind = SolverKind.parse(solver);
+            TrainConfig reference = TrainConfig.reference(steps, batch);
+            return new TrainConfig(steps, batch, lr, warmup, weightDecay, ema, emaWarmup, unroll, gamma,
+                    DistillationStep.Distance.valueOf(loss.strip().toUpperCase()),
+                    TrainConfig.Gradient.valueOf(gradient.strip().toUpperCase()),
+                    reference.forwardSolver().toBuilder().solver(kind).build(),
+                    reference.backwardSolver().toBuilder().solver(kind).build(), jacobian, checkpointEvery,
+                    logEvery, seed);
+        } catch (RuntimeException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 
     @Override
     public void run() {
@@ -57,18 +113,7 @@ final class TrainCommand implements Runnable {
         if (modelConfig == null) {
             throw new ParameterException(spec.commandLine(), "name the student: --model NAME (e.g. GET-Mini) or --arch ...");
         }
-        TrainConfig config;
-        try {
-            SolverKind kind = SolverKind.parse(solver);
-            config = new TrainConfig(steps, batch, lr, warmup, weightDecay, ema, emaWarmup, unroll, gamma,
-                    DistillationStep.Distance.valueOf(loss.strip().toUpperCase()),
-                    TrainConfig.Gradient.valueOf(gradient.strip().toUpperCase()),
-                    SolverConfig.builder().solver(kind).maxIter(30).tol(1e-3).build(),
-                    SolverConfig.builder().solver(kind).maxIter(30).tol(1e-4).build(), jacobian, checkpointEvery,
-                    logEvery, seed);
-        } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        TrainConfig config = trainConfig();
         PrintWriter w = spec.commandLine().getOut();
         Distillation d = new Distillation(modelConfig, config, PairStore.open(pairs, teacherId), out);
         try (NDManager m = TorchRuntime.newManager();

@@ -12,8 +12,11 @@ public final class FixedPointCorrection {
     public enum Schedule {
         /** gamma^(n-k): the reference. */
         EXP,
-        /** k / n. */
-        LINEAR,
+        /**
+         * k / n. (torchdeq's 'linear' is 1 - (n - k) / n * gamma, default gamma 0.9: this is its gamma = 1 case, so
+         * it is not called linear here.)
+         */
+        PROPORTIONAL,
         /** 1 for every state. */
         CONSTANT
     }
@@ -31,7 +34,7 @@ public final class FixedPointCorrection {
         for (int k = 1; k <= n; k++) {
             w[k - 1] = switch (schedule) {
                 case EXP -> Math.pow(gamma, n - k);
-                case LINEAR -> (double) k / n;
+                case PROPORTIONAL -> (double) k / n;
                 case CONSTANT -> 1.0;
             };
         }

@@ -277,7 +277,7 @@ class GradientTest {
         assertArrayEquals(new double[] {0.32768, 0.4096, 0.512, 0.64, 0.8, 1.0},
                 FixedPointCorrection.referenceWeights(6), 1e-15);
         assertArrayEquals(new double[] {0.25, 0.5, 0.75, 1.0},
-                FixedPointCorrection.weights(4, FixedPointCorrection.Schedule.LINEAR, 0), 1e-15);
+                FixedPointCorrection.weights(4, FixedPointCorrection.Schedule.PROPORTIONAL, 0), 1e-15);
         NDArray total = FixedPointCorrection.loss(List.of(manager.create(2.0), manager.create(3.0)),
                 FixedPointCorrection.weights(2, FixedPointCorrection.Schedule.EXP, 0.5));
         assertEquals(2.0 * 0.5 + 3.0, total.getDouble(), 1e-12);
