@@ -1,12 +1,12 @@
 package org.get4j.diffusion;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongFunction;
+import java.util.function.UnaryOperator;
 import org.get4j.runtime.Torch;
 
 /**
@@ -51,53 +51,72 @@ public final class EdmSampler {
 
     private NDArray run(Denoiser teacher, NDArray noise, NDArray labels, LongFunction<NDArray> churnNoise,
             List<NDArray> record) {
-        DataType stateType = config.float64() ? DataType.FLOAT64 : DataType.FLOAT32;
-        NDManager manager = noise.getManager();
-        long batch = noise.getShape().get(0);
         try (Torch.GradMode noGrad = Torch.noGrad()) {
-            NDArray x = noise.toType(stateType, false).mul(t[0]); // never in place: toType may return its input
+            NDArray x = noise.toType(stateType(), false).mul(t[0]); // x_0 ~ N(0, t_0^2 I); never in place
             for (int i = 0; i < config.steps(); i++) {
-                NDArray next;
-                try (NDScope scope = new NDScope()) {
-                    if (record != null) {
-                        NDArray kept = x.duplicate();
-                        NDScope.unregister(kept);
-                        record.add(kept);
-                    }
-                    double ti = t[i];
-                    double tNext = t[i + 1];
-                    double gamma = config.churn() > 0 && ti >= config.sChurnMin() && ti <= config.sChurnMax()
-                            ? Math.min(config.churn() / config.steps(), Math.sqrt(2) - 1) : 0;
-                    double tHat = ti + gamma * ti;
-                    NDArray xHat = x;
-                    if (gamma > 0) {
-                        if (churnNoise == null) {
-                            throw new IllegalStateException("churn needs a noise source");
-                        }
-                        NDArray eps = churnNoise.apply(i).toType(stateType, false);
-                        xHat = x.add(eps.mul(Math.sqrt(tHat * tHat - ti * ti) * config.sNoise()));
-                    }
-                    NDArray d = slope(teacher, xHat, tHat, labels, batch, manager, stateType);
-                    next = xHat.add(d.mul(tNext - tHat));
-                    if (config.heun() && i < config.steps() - 1) {
-                        NDArray dNext = slope(teacher, next, tNext, labels, batch, manager, stateType);
-                        next = xHat.add(d.add(dNext).muli(0.5 * (tNext - tHat)));
-                    }
-                    NDScope.unregister(next);
-                }
-                x.close();
-                x = next;
+                int step = i;
+                x = scoped(x, record, xi -> step(teacher, xi, labels, churnNoise, step));
             }
             return x;
         }
     }
 
+    /** Algorithm 2's loop body: x_i at t_i to x_{i+1} at t_{i+1}. */
+    private NDArray step(Denoiser teacher, NDArray x, NDArray labels, LongFunction<NDArray> churnNoise, int i) {
+        double ti = t[i];
+        double tNext = t[i + 1];
+        // Increase noise temporarily: t_hat = t_i + gamma_i t_i, x_hat = x_i + sqrt(t_hat^2 - t_i^2) S_noise eps.
+        double gamma = config.churn() > 0 && ti >= config.sChurnMin() && ti <= config.sChurnMax()
+                ? Math.min(config.churn() / config.steps(), Math.sqrt(2) - 1) : 0;
+        double tHat = ti + gamma * ti;
+        NDArray xHat = gamma > 0 ? x.add(churn(churnNoise, i).mul(Math.sqrt(tHat * tHat - ti * ti) * config.sNoise()))
+                : x;
+        // Euler step from t_hat to t_{i+1}.
+        NDArray d = slope(teacher, xHat, tHat, labels);
+        NDArray next = xHat.add(d.mul(tNext - tHat));
+        // Apply the second-order correction (Heun), except on the last step, to t_N = 0.
+        if (config.heun() && i < config.steps() - 1) {
+            NDArray dNext = slope(teacher, next, tNext, labels);
+            next = xHat.add(d.add(dNext).muli(0.5 * (tNext - tHat)));
+        }
+        return next;
+    }
+
     /** (x - D(x; t)) / t, the ODE's slope. */
-    private static NDArray slope(Denoiser teacher, NDArray x, double t, NDArray labels, long batch, NDManager manager,
-            DataType stateType) {
-        NDArray sigma = manager.create(filled(batch, t)).toType(stateType, false);
-        NDArray denoised = teacher.denoise(x, sigma, labels).toType(stateType, false);
+    private NDArray slope(Denoiser teacher, NDArray x, double t, NDArray labels) {
+        NDArray sigma = x.getManager().create(filled(x.getShape().get(0), t)).toType(stateType(), false);
+        NDArray denoised = teacher.denoise(x, sigma, labels).toType(stateType(), false);
         return x.sub(denoised).divi(t);
+    }
+
+    private NDArray churn(LongFunction<NDArray> churnNoise, int i) {
+        if (churnNoise == null) {
+            throw new IllegalStateException("churn needs a noise source");
+        }
+        return churnNoise.apply(i).toType(stateType(), false);
+    }
+
+    private DataType stateType() {
+        return config.float64() ? DataType.FLOAT64 : DataType.FLOAT32;
+    }
+
+    /**
+     * Runs one step in a memory scope of its own and keeps only its result (and, when recording a trajectory, a
+     * copy of its input): the bookkeeping that keeps {@link #step} the algorithm.
+     */
+    private static NDArray scoped(NDArray x, List<NDArray> record, UnaryOperator<NDArray> step) {
+        NDArray next;
+        try (NDScope scope = new NDScope()) {
+            if (record != null) {
+                NDArray kept = x.duplicate();
+                NDScope.unregister(kept);
+                record.add(kept);
+            }
+            next = step.apply(x);
+            NDScope.unregister(next);
+        }
+        x.close();
+        return next;
     }
 
     private static double[] filled(long n, double v) {
