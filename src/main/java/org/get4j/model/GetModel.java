@@ -90,8 +90,8 @@ public final class GetModel extends Generator {
     public Problem problem(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, boolean training) {
         Injection injection = inject(ps, noise, labels, training);
         long batch = noise.getShape().get(0);
-        NDArray state = z0 != null ? z0 : training ? trainingState(noise.getManager(), batch)
-                : initialState(noise.getManager(), batch, 0);
+        NDArray state = z0 != null ? z0
+                : initialState(noise.getManager(), batch, config().z0Scale(), training ? null : 0L);
         NDArray start = config().z0Injection() ? injection.tokens().add(state) : state;
         return new Problem(equilibriumMap(ps, injection.biases(), training), start);
     }
@@ -107,37 +107,33 @@ public final class GetModel extends Generator {
         };
     }
 
-    /** A standard-normal initial state (B, N, D) drawn from its own generator: the same seed, the same z0. */
-    public NDArray randomState(NDManager manager, long batch, long seed) {
-        Shape shape = tokenShape(batch);
-        float[] values = new float[Math.toIntExact(shape.size())];
-        Random random = new Random(seed);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextGaussian();
-        }
-        return manager.create(values, shape);
-    }
-
     /**
-     * The initial state z0 ~ N(0, s^2 I) of this model's config (s = z0_scale) from its own generator, for
-     * sampling: the same seed, the same z0. s = 0 gives the zero state.
+     * The initial state z0 ~ N(0, s^2 I), shape (B, N, D), for s = {@code scale} (0: the zero state). With a seed it
+     * is drawn from a generator of its own, so the same seed gives the same z0 (sampling, evaluation); with a null
+     * seed from the engine's generator, which the trainer seeds per step (training).
      */
+    public NDArray initialState(NDManager manager, long batch, double scale, Long seed) {
+        Shape shape = tokenShape(batch);
+        if (scale == 0) {
+            return manager.zeros(shape, DataType.FLOAT32);
+        }
+        NDArray unit;
+        if (seed == null) {
+            unit = manager.randomNormal(shape);
+        } else {
+            float[] values = new float[Math.toIntExact(shape.size())];
+            Random random = new Random(seed);
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) random.nextGaussian();
+            }
+            unit = manager.create(values, shape);
+        }
+        return scale == 1 ? unit : unit.mul((float) scale);
+    }
+
+    /** This model's z0 for sampling: {@link #initialState(NDManager, long, double, Long)} at the config's scale. */
     public NDArray initialState(NDManager manager, long batch, long seed) {
-        double s = config().z0Scale();
-        return s == 0 ? zeroState(manager, batch) : s == 1 ? randomState(manager, batch, seed)
-                : randomState(manager, batch, seed).mul((float) s);
-    }
-
-    /** A training initial state z0 ~ N(0, s^2 I) from the engine's generator (seeded per step by the trainer). */
-    public NDArray trainingState(NDManager manager, long batch) {
-        double s = config().z0Scale();
-        return s == 0 ? zeroState(manager, batch) : s == 1 ? manager.randomNormal(tokenShape(batch))
-                : manager.randomNormal(tokenShape(batch)).mul((float) s);
-    }
-
-    /** The all-zero initial state. */
-    public NDArray zeroState(NDManager manager, long batch) {
-        return manager.zeros(tokenShape(batch), DataType.FLOAT32);
+        return initialState(manager, batch, config().z0Scale(), seed);
     }
 
     @Override

@@ -139,9 +139,9 @@ class ModelTest {
             randomiseDecoder(g, m);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray noise = m.randomNormal(new Shape(2, 1, 16, 16));
-            NDArray z0 = g.randomState(m, 2, 7);
+            NDArray z0 = g.initialState(m, 2, 1, 7L);
             float[] a = g.sample(ps, noise, m.create(new long[] {1, 2}), z0, SolverConfig.reference()).images().toFloatArray();
-            float[] again = g.sample(ps, noise, m.create(new long[] {1, 2}), g.randomState(m, 2, 7),
+            float[] again = g.sample(ps, noise, m.create(new long[] {1, 2}), g.initialState(m, 2, 1, 7L),
                     SolverConfig.reference()).images().toFloatArray();
             assertArrayEquals(a, again, 0f, "same seed, same images");
             float[] b = g.sample(ps, noise, m.create(new long[] {1, 3}), z0, SolverConfig.reference()).images().toFloatArray();
@@ -168,12 +168,12 @@ class ModelTest {
             GetModel zero = (GetModel) Generator.create(small(0).withZ0Scale(0), m);
             float[] z = reference.initialState(m, 2, 9).toFloatArray();
             float[] h = half.initialState(m, 2, 9).toFloatArray();
-            assertArrayEquals(reference.randomState(m, 2, 9).toFloatArray(), z, 0f);
+            assertArrayEquals(reference.initialState(m, 2, 1, 9L).toFloatArray(), z, 0f);
             for (int i = 0; i < z.length; i++) {
                 assertEquals(0.5f * z[i], h[i], 0f);
             }
             assertEquals(0f, zero.initialState(m, 2, 9).abs().max().getFloat());
-            assertEquals(0f, zero.trainingState(m, 2).abs().max().getFloat());
+            assertEquals(0f, zero.initialState(m, 2, zero.config().z0Scale(), null).abs().max().getFloat());
         }
         Map<String, Object> older = new java.util.LinkedHashMap<>(small(0).toMap());
         older.remove("z0_scale");
@@ -195,13 +195,13 @@ class ModelTest {
             NDArray x = reference.inject(ps, noise, null, false).tokens();
             SolverConfig two = SolverConfig.reference().toBuilder().maxIter(2).tol(0).build();
             // z0_injection with z0 = 0 is the reference map started at x; without it, the start is z0 itself.
-            float[] a = fromX.sample(ps, noise, null, fromX.zeroState(m, 2), two).images().toFloatArray();
+            float[] a = fromX.sample(ps, noise, null, fromX.initialState(m, 2, 0, null), two).images().toFloatArray();
             float[] b = reference.sample(ps, noise, null, x, two).images().toFloatArray();
             assertArrayEquals(b, a, 1e-6f);
-            float[] c = reference.sample(ps, noise, null, reference.zeroState(m, 2), two).images().toFloatArray();
+            float[] c = reference.sample(ps, noise, null, reference.initialState(m, 2, 0, null), two).images().toFloatArray();
             assertFalse(java.util.Arrays.equals(a, c), "the start must matter after two iterations");
             // Training sees the same start: the unrolled states equal the same map iterated from x.
-            List<NDArray> trained = fromX.trainForward(ps, noise, null, fromX.zeroState(m, 2), 2);
+            List<NDArray> trained = fromX.trainForward(ps, noise, null, fromX.initialState(m, 2, 0, null), 2);
             List<NDArray> fromTokens = reference.trainForward(ps, noise, null, x, 2);
             assertArrayEquals(fromTokens.get(1).toFloatArray(), trained.get(1).toFloatArray(), 1e-6f);
         }
@@ -223,9 +223,9 @@ class ModelTest {
             randomiseDecoder(g, m);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray noise = m.randomNormal(new Shape(3, 1, 16, 16));
-            List<NDArray> states = g.trainForward(ps, noise, null, g.zeroState(m, 3), 4);
+            List<NDArray> states = g.trainForward(ps, noise, null, g.initialState(m, 3, 0, null), 4);
             for (int k = 1; k <= 4; k++) {
-                try (Generator.Sample s = g.sample(ps, noise, null, g.zeroState(m, 3), SolverConfig.unrolled(k))) {
+                try (Generator.Sample s = g.sample(ps, noise, null, g.initialState(m, 3, 0, null), SolverConfig.unrolled(k))) {
                     assertArrayEquals(states.get(k - 1).toFloatArray(), s.images().toFloatArray(), 1e-5f,
                             "sampling with " + k + " iterations must decode the k-th unrolled state");
                     assertEquals(k, s.solve().iterations());
@@ -233,7 +233,7 @@ class ModelTest {
             }
             // The reference's rule instead keeps, per sample, the state after the evaluation with the lowest residual.
             SolverConfig lowest = SolverConfig.reference().toBuilder().maxIter(4).tol(0).build();
-            try (Generator.Sample s = g.sample(ps, noise, null, g.zeroState(m, 3), lowest)) {
+            try (Generator.Sample s = g.sample(ps, noise, null, g.initialState(m, 3, 0, null), lowest)) {
                 float[] images = s.images().toFloatArray();
                 int per = images.length / 3;
                 for (int i = 0; i < 3; i++) {
