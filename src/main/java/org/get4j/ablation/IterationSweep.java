@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.get4j.deq.SolverConfig;
 import org.get4j.deq.SolverKind;
+import org.get4j.io.RunFiles;
 import org.get4j.metrics.Evaluation;
 import org.get4j.metrics.FeatureExtractor;
 import org.get4j.metrics.FeatureStatistics;
@@ -76,6 +77,6 @@ public final class IterationSweep {
             sb.append(String.join(",", p.solver(), Integer.toString(p.iterations()), Double.toString(p.fd()),
                     Double.toString(p.relativeResidual()), Double.toString(p.imagesPerSecond()))).append('\n');
         }
-        org.get4j.io.RunFiles.writeText(csv, sb.toString());
+        RunFiles.writeText(csv, sb.toString());
     }
 }

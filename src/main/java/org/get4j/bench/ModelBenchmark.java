@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDManager;
 import java.util.List;
 import org.get4j.deq.SolverConfig;
 import org.get4j.model.Generator;
-import org.get4j.runtime.Memory;
 import org.get4j.model.ModelConfig;
+import org.get4j.runtime.Memory;
 
 /**
  * Throughput of one model: one-step sampling (GET: 6 fixed-point iterations) and the reference training step

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.get4j.diffusion.Denoiser;
 import org.get4j.diffusion.EdmSampler;
+import org.get4j.diffusion.GaussianMixtureTeacher;
 import org.get4j.diffusion.SamplerConfig;
 
 /** Pairs per second of a teacher under the EDM sampler, and the share of time spent outside the network. */
@@ -73,7 +74,7 @@ public final class PairBenchmark {
                 int n = Math.min(batch, total - done);
                 try (NDManager m = manager.newSubManager()) {
                     NDArray noise = m.randomNormal(new Shape(n, teacher.channels(), teacher.imageSize(), teacher.imageSize()));
-                    NDArray labels = teacher.numClasses() > 0 && !(teacher instanceof org.get4j.diffusion.GaussianMixtureTeacher)
+                    NDArray labels = teacher.numClasses() > 0 && !(teacher instanceof GaussianMixtureTeacher)
                             ? m.zeros(new Shape(n), ai.djl.ndarray.types.DataType.INT64) : null;
                     edm.sample(timed, noise, labels).toByteBuffer();
                 }

@@ -8,12 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.get4j.model.Generator;
-import org.get4j.runtime.Memory;
 import org.get4j.model.ModelConfig;
-import org.get4j.pairs.SeededNoise;
 import org.get4j.optim.AdamW;
-import org.get4j.train.DistillationStep;
 import org.get4j.optim.Ema;
+import org.get4j.pairs.SeededNoise;
+import org.get4j.runtime.Memory;
+import org.get4j.train.DistillationStep;
 
 /**
  * A long run of the training loop (reference step, EMA, a fresh batch every step) that samples the process's

@@ -13,11 +13,11 @@ import java.util.Map;
 import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
 import org.get4j.nn.GetBlock;
+import org.get4j.optim.AdamW;
+import org.get4j.optim.Ema;
 import org.get4j.pairs.Pairs;
 import org.get4j.pairs.SeededNoise;
-import org.get4j.optim.AdamW;
 import org.get4j.train.DistillationStep;
-import org.get4j.optim.Ema;
 
 /**
  * Where a training step's time goes. The whole step (the reference objective: forward, backward, gradient norm,

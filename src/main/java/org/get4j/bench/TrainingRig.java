@@ -8,8 +8,8 @@ import ai.djl.training.ParameterStore;
 import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
 import org.get4j.optim.AdamW;
-import org.get4j.train.DistillationStep;
 import org.get4j.optim.Ema;
+import org.get4j.train.DistillationStep;
 
 /**
  * What the training benchmarks drive: a model (engine seed 0), its EMA shadow, AdamW and the reference step, and one

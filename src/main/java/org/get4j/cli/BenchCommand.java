@@ -4,10 +4,23 @@ import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import org.get4j.Get4jException;
 import org.get4j.bench.DeqBenchmark;
+import org.get4j.bench.MatmulPeak;
+import org.get4j.bench.ModelBenchmark;
+import org.get4j.bench.PairBenchmark;
+import org.get4j.bench.Soak;
+import org.get4j.bench.StepBreakdown;
 import org.get4j.deq.SolverKind;
 import org.get4j.deq.StopMode;
+import org.get4j.diffusion.SamplerConfig;
+import org.get4j.diffusion.Teachers;
+import org.get4j.io.RunFiles;
+import org.get4j.model.ModelConfig;
+import org.get4j.model.Presets;
+import org.get4j.runtime.SystemReport;
 import org.get4j.runtime.TorchRuntime;
+import org.get4j.runtime.Versions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -55,10 +68,10 @@ final class BenchCommand implements Runnable {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--repeats >= 1, --warmup >= 0, --teacher-images >= 1, and one positive --batch or one per --model");
         }
-        List<org.get4j.model.ModelConfig> configs;
+        List<ModelConfig> configs;
         try {
-            configs = models.stream().map(n -> org.get4j.model.Presets.get(n, 0)).toList();
-        } catch (org.get4j.Get4jException e) {
+            configs = models.stream().map(n -> Presets.get(n, 0)).toList();
+        } catch (Get4jException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         if (threads != null) {
@@ -67,12 +80,12 @@ final class BenchCommand implements Runnable {
         PrintWriter w = spec.commandLine().getOut();
         StringBuilder md = new StringBuilder("# get4j benchmark\n\n");
         md.append(String.format("Machine: %s, %d cores; %d threads; device %s; %s%n%n",
-                org.get4j.runtime.SystemReport.cpuModel(), Runtime.getRuntime().availableProcessors(),
-                TorchRuntime.threads(), TorchRuntime.defaultDevice(), org.get4j.runtime.Versions.pytorch()));
-        List<org.get4j.bench.ModelBenchmark.Row> rows = new java.util.ArrayList<>();
-        List<org.get4j.bench.StepBreakdown.Result> breakdowns = new java.util.ArrayList<>();
+                SystemReport.cpuModel(), Runtime.getRuntime().availableProcessors(),
+                TorchRuntime.threads(), TorchRuntime.defaultDevice(), Versions.pytorch()));
+        List<ModelBenchmark.Row> rows = new java.util.ArrayList<>();
+        List<StepBreakdown.Result> breakdowns = new java.util.ArrayList<>();
         try (NDManager manager = TorchRuntime.newManager()) {
-            org.get4j.bench.MatmulPeak.Result peak = org.get4j.bench.MatmulPeak.measure(manager);
+            MatmulPeak.Result peak = MatmulPeak.measure(manager);
             StringBuilder gemm = new StringBuilder("fp32 GEMM (n x n x n, median of 5):");
             for (int i = 0; i < peak.sizes().length; i++) {
                 gemm.append(String.format(" n=%d %.1f GFLOP/s;", peak.sizes()[i], peak.gflops()[i]));
@@ -82,38 +95,38 @@ final class BenchCommand implements Runnable {
             w.flush();
             for (int i = 0; i < models.size(); i++) {
                 int batch = batches.size() == 1 ? batches.get(0) : batches.get(i);
-                rows.add(org.get4j.bench.ModelBenchmark.run(manager, models.get(i), configs.get(i), batch, warmup,
+                rows.add(ModelBenchmark.run(manager, models.get(i), configs.get(i), batch, warmup,
                         repeats));
                 w.printf("measured %s at batch %d%n", models.get(i), batch);
                 w.flush();
             }
-            md.append(org.get4j.bench.ModelBenchmark.markdown(rows, repeats, peak.peak()));
+            md.append(ModelBenchmark.markdown(rows, repeats, peak.peak()));
             if (!"none".equals(teacher)) {
-                org.get4j.bench.PairBenchmark.Row t = org.get4j.bench.PairBenchmark.run(manager, teacher,
-                        org.get4j.diffusion.Teachers.resolve(manager, teacher),
-                        org.get4j.diffusion.SamplerConfig.reference(), teacherImages, Math.min(128, teacherImages));
+                PairBenchmark.Row t = PairBenchmark.run(manager, teacher,
+                        Teachers.resolve(manager, teacher),
+                        SamplerConfig.reference(), teacherImages, Math.min(128, teacherImages));
                 md.append(String.format("%nTeacher %s: %.1f images/s at %d evaluations (%.0f%% of the time outside "
                         + "the network).%n", teacher, t.pairsPerSecond(), t.evaluations(), 100 * t.outsideShare()));
-                for (org.get4j.bench.ModelBenchmark.Row r : rows) {
+                for (ModelBenchmark.Row r : rows) {
                     md.append(String.format("- %s one-step sampling: %.1fx the teacher's rate%n", r.model(),
                             r.sampling().median() / t.pairsPerSecond()));
                 }
             }
             if (!noBreakdown) {
                 for (int i = 0; i < models.size(); i++) {
-                    breakdowns.add(org.get4j.bench.StepBreakdown.measure(manager, models.get(i), configs.get(i),
+                    breakdowns.add(StepBreakdown.measure(manager, models.get(i), configs.get(i),
                             rows.get(i).batch(), warmup, repeats));
                     w.printf("broke down %s%n", models.get(i));
                     w.flush();
                 }
                 md.append("\n## Where a training step's time goes\n").append(
-                        org.get4j.bench.StepBreakdown.markdown(breakdowns));
+                        StepBreakdown.markdown(breakdowns));
             }
             String text = md.toString();
             w.print(text);
             w.flush();
-            writeOutputs(out, text, org.get4j.bench.ModelBenchmark.csv(rows, peak.peak()),
-                    noBreakdown ? null : org.get4j.bench.StepBreakdown.csv(breakdowns));
+            writeOutputs(out, text, ModelBenchmark.csv(rows, peak.peak()),
+                    noBreakdown ? null : StepBreakdown.csv(breakdowns));
             w.printf("wrote %s.md, %s.csv%s%n", out, out, noBreakdown ? "" : ", " + out + "-breakdown.csv");
             w.flush();
         }
@@ -121,12 +134,12 @@ final class BenchCommand implements Runnable {
 
     private static void writeOutputs(Path prefix, String md, String csv, String breakdownCsv) {
         if (prefix.toAbsolutePath().getParent() != null) {
-            org.get4j.io.RunFiles.ensureDir(prefix.toAbsolutePath().getParent());
+            RunFiles.ensureDir(prefix.toAbsolutePath().getParent());
         }
-        org.get4j.io.RunFiles.writeText(Path.of(prefix + ".md"), md);
-        org.get4j.io.RunFiles.writeText(Path.of(prefix + ".csv"), csv);
+        RunFiles.writeText(Path.of(prefix + ".md"), md);
+        RunFiles.writeText(Path.of(prefix + ".csv"), csv);
         if (breakdownCsv != null) {
-            org.get4j.io.RunFiles.writeText(Path.of(prefix + "-breakdown.csv"), breakdownCsv);
+            RunFiles.writeText(Path.of(prefix + "-breakdown.csv"), breakdownCsv);
         }
     }
 
@@ -153,24 +166,24 @@ final class BenchCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--batch and --every must be positive and --steps at least --every");
             }
-            org.get4j.model.ModelConfig config;
+            ModelConfig config;
             try {
-                config = org.get4j.model.Presets.get(model, 0);
-            } catch (org.get4j.Get4jException e) {
+                config = Presets.get(model, 0);
+            } catch (Get4jException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             PrintWriter w = spec.commandLine().getOut();
             w.println("step,rss_mib,heap_used_mib,images_per_second");
             w.flush();
-            org.get4j.bench.Soak.Result r;
+            Soak.Result r;
             try (NDManager manager = TorchRuntime.newManager()) {
-                r = org.get4j.bench.Soak.run(manager, model, config, batch, steps, every, s -> {
+                r = Soak.run(manager, model, config, batch, steps, every, s -> {
                     w.printf("%d,%d,%d,%.1f%n", s.step(), s.rssMiB(), s.heapUsedMiB(), s.imagesPerSecond());
                     w.flush();
                 });
             }
-            org.get4j.bench.Soak.Sample first = r.warm();
-            org.get4j.bench.Soak.Sample last = r.samples().get(r.samples().size() - 1);
+            Soak.Sample first = r.warm();
+            Soak.Sample last = r.samples().get(r.samples().size() - 1);
             w.printf("%s batch %d: resident memory %d MiB after warm-up (step %d), %d MiB after step %d (growth %+d MiB)%n",
                     model, batch, first.rssMiB(), first.step(), last.rssMiB(), last.step(), r.growthMiB());
             w.flush();
@@ -178,7 +191,7 @@ final class BenchCommand implements Runnable {
                 StringBuilder csv = new StringBuilder("step,rss_mib,heap_used_mib,images_per_second\n");
                 r.samples().forEach(s -> csv.append(String.format("%d,%d,%d,%.2f%n", s.step(), s.rssMiB(),
                         s.heapUsedMiB(), s.imagesPerSecond())));
-                org.get4j.io.RunFiles.writeText(out, csv.toString());
+                RunFiles.writeText(out, csv.toString());
             }
         }
     }
@@ -246,8 +259,8 @@ final class BenchCommand implements Runnable {
             w.print(md);
             w.flush();
             if (out != null) {
-                org.get4j.io.RunFiles.writeText(Path.of(out + ".csv"), DeqBenchmark.csv(rows));
-                org.get4j.io.RunFiles.writeText(Path.of(out + ".md"), md);
+                RunFiles.writeText(Path.of(out + ".csv"), DeqBenchmark.csv(rows));
+                RunFiles.writeText(Path.of(out + ".md"), md);
             }
         }
     }
@@ -268,15 +281,15 @@ final class BenchCommand implements Runnable {
             if (pairs < 1 || batch < 1 || steps < 1) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--pairs, --batch, --steps must be positive");
             }
-            List<org.get4j.bench.PairBenchmark.Row> rows = new java.util.ArrayList<>();
+            List<PairBenchmark.Row> rows = new java.util.ArrayList<>();
             try (NDManager m = TorchRuntime.newManager()) {
                 for (String t : teachers) {
-                    rows.add(org.get4j.bench.PairBenchmark.run(m, t, org.get4j.diffusion.Teachers.resolve(m, t),
-                            org.get4j.diffusion.SamplerConfig.reference().withSteps(steps), pairs, batch));
+                    rows.add(PairBenchmark.run(m, t, Teachers.resolve(m, t),
+                            SamplerConfig.reference().withSteps(steps), pairs, batch));
                 }
             }
             PrintWriter w = spec.commandLine().getOut();
-            w.print(org.get4j.bench.PairBenchmark.markdown(rows));
+            w.print(PairBenchmark.markdown(rows));
             w.printf("threads: %d, device: %s%n", TorchRuntime.threads(), TorchRuntime.defaultDevice());
             w.flush();
         }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.get4j.Get4jException;
 import org.get4j.deq.SolverConfig;
+import org.get4j.deq.StopMode;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
 import org.get4j.io.TensorDType;
@@ -87,7 +88,7 @@ final class ForwardCommand implements Runnable {
                     Path res = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.npy$", ".residuals.npy"));
                     Npy.write(res, new HostTensor(TensorDType.FLOAT64, new long[] {trace.size(), batch}, b.array()));
                     w.printf("wrote %s (%d iterations x %d samples, absolute residual ||f(z) - z||; final max %.3e)%n",
-                            res, trace.size(), batch, s.solve().maxResidual(org.get4j.deq.StopMode.ABS));
+                            res, trace.size(), batch, s.solve().maxResidual(StopMode.ABS));
                 }
                 w.flush();
             }

@@ -8,6 +8,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.get4j.Get4jException;
+import org.get4j.data.ImageGrid;
 import org.get4j.diffusion.Denoiser;
 import org.get4j.diffusion.SamplerConfig;
 import org.get4j.diffusion.Teachers;
@@ -15,6 +16,7 @@ import org.get4j.pairs.ClusterPairs;
 import org.get4j.pairs.PairGenerator;
 import org.get4j.pairs.PairManifest;
 import org.get4j.pairs.PairStore;
+import org.get4j.pairs.PairViews;
 import org.get4j.pairs.ReferenceImport;
 import org.get4j.pairs.SeedRange;
 import org.get4j.runtime.TorchRuntime;
@@ -140,7 +142,7 @@ final class PairsCommand implements Runnable {
             if (grid != null) {
                 var pairs = PairStore.open(dir, null).range(0, Math.min(n, m.count()));
                 try {
-                    org.get4j.data.ImageGrid.writePng(org.get4j.pairs.PairViews.grid(pairs, 2), grid);
+                    ImageGrid.writePng(PairViews.grid(pairs, 2), grid);
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

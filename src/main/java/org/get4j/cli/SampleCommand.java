@@ -10,7 +10,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.get4j.Get4jException;
+import org.get4j.data.ImageGrid;
 import org.get4j.deq.SolverConfig;
+import org.get4j.deq.StopMode;
+import org.get4j.diffusion.Teachers;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
 import org.get4j.model.Checkpoints;
@@ -70,13 +73,13 @@ final class SampleCommand implements Runnable {
                     solverConfig)) {
                 NDArray images = s.images().toType(DataType.FLOAT32, false);
                 Npy.write(out.resolve("samples.npy"), HostTensor.of(images));
-                org.get4j.data.ImageGrid.writePng(org.get4j.data.ImageGrid.of(org.get4j.diffusion.Teachers.toBytes(images),
+                ImageGrid.writePng(ImageGrid.of(Teachers.toBytes(images),
                         n, c.channels(), c.imageSize(), c.imageSize(), (int) Math.ceil(Math.sqrt(n)), 2),
                         out.resolve("samples.png"));
                 w.printf("wrote %s and %s", out.resolve("samples.png"), out.resolve("samples.npy"));
                 if (s.solve() != null) {
                     w.printf(" (%d iterations, max residual %.3e)", s.solve().iterations(),
-                            s.solve().maxResidual(org.get4j.deq.StopMode.ABS));
+                            s.solve().maxResidual(StopMode.ABS));
                 }
                 w.println();
             }

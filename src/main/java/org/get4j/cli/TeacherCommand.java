@@ -17,6 +17,9 @@ import org.get4j.diffusion.EdmTeacher;
 import org.get4j.diffusion.SamplerConfig;
 import org.get4j.diffusion.TeacherTraining;
 import org.get4j.diffusion.Teachers;
+import org.get4j.io.HostTensor;
+import org.get4j.io.Npy;
+import org.get4j.pairs.SeededNoise;
 import org.get4j.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -111,9 +114,9 @@ final class TeacherCommand implements Runnable {
                 for (int b = 0; b < n; b += batch) {
                     int k = Math.min(batch, n - b);
                     try (NDManager sub = m.newSubManager()) {
-                        float[] noise = org.get4j.pairs.SeededNoise.noise(seed + b, k, px);
+                        float[] noise = SeededNoise.noise(seed + b, k, px);
                         long[] labels = t.numClasses() > 0 && t instanceof EdmTeacher
-                                ? org.get4j.pairs.SeededNoise.labels(seed + b, k, t.numClasses()) : null;
+                                ? SeededNoise.labels(seed + b, k, t.numClasses()) : null;
                         NDArray e = sub.create(noise, new Shape(k, t.channels(), t.imageSize(), t.imageSize()));
                         float[] x = sampler.sample(t, e, labels == null ? null : sub.create(labels))
                                 .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
@@ -125,7 +128,7 @@ final class TeacherCommand implements Runnable {
                 ImageGrid.writePng(ImageGrid.of(bytes, shown, t.channels(), t.imageSize(), t.imageSize(),
                         (int) Math.ceil(Math.sqrt(shown)), 2), out);
                 if (npy != null) {
-                    org.get4j.io.Npy.write(npy, org.get4j.io.HostTensor.ofFloats(all, n, t.channels(), t.imageSize(),
+                    Npy.write(npy, HostTensor.ofFloats(all, n, t.channels(), t.imageSize(),
                             t.imageSize()));
                 }
                 spec.commandLine().getOut().printf("wrote %s%n", out);

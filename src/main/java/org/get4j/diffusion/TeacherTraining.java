@@ -16,9 +16,9 @@ import org.get4j.data.ImageSet;
 import org.get4j.io.HostTensor;
 import org.get4j.io.RunFiles;
 import org.get4j.io.SafeTensors;
-import org.get4j.runtime.Versions;
 import org.get4j.optim.AdamW;
 import org.get4j.optim.Ema;
+import org.get4j.runtime.Versions;
 
 /**
  * Trains a neural EDM teacher on a dataset: EDM's loss (log-normal noise levels, lambda weighting), AdamW with a

@@ -5,6 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.nio.file.Path;
 import org.get4j.Get4jException;
+import org.get4j.data.DataHome;
+import org.get4j.data.Dataset;
+import org.get4j.data.Datasets;
+import org.get4j.data.ImageGrid;
 import org.get4j.io.SafeTensors;
 
 /** Opening a teacher file of any kind, and turning images back into bytes. */
@@ -37,21 +41,21 @@ public final class Teachers {
     public static Denoiser resolve(NDManager manager, String spec) {
         if (spec.startsWith("gmm:")) {
             String[] parts = spec.split(":");
-            org.get4j.data.Dataset dataset;
+            Dataset dataset;
             int rank;
             try {
-                dataset = org.get4j.data.Dataset.byName(parts[1]);
+                dataset = Dataset.byName(parts[1]);
                 rank = parts.length > 2 ? Integer.parseInt(parts[2]) : 32;
             } catch (RuntimeException e) {
                 throw new Get4jException("teacher '" + spec + "' is not of the form gmm:mnist[:rank]");
             }
-            Path cache = org.get4j.data.DataHome.resolve().resolve("teachers")
+            Path cache = DataHome.resolve().resolve("teachers")
                     .resolve("gmm-" + dataset.dir() + "-r" + rank + ".safetensors");
             if (java.nio.file.Files.isRegularFile(cache)) {
                 return GaussianMixtureTeacher.load(manager, cache);
             }
-            var data = org.get4j.data.Datasets.load(dataset, org.get4j.data.Dataset.Split.TRAIN).padTo(32);
-            GaussianMixtureTeacher g = GaussianMixtureTeacher.fit(manager, data, org.get4j.data.Dataset.CLASSES, rank);
+            var data = Datasets.load(dataset, Dataset.Split.TRAIN).padTo(32);
+            GaussianMixtureTeacher g = GaussianMixtureTeacher.fit(manager, data, Dataset.CLASSES, rank);
             g.save(cache);
             return GaussianMixtureTeacher.load(manager, cache);
         }
@@ -60,6 +64,6 @@ public final class Teachers {
 
     /** Images in about [-1, 1] quantised as the reference does: (x * 127.5 + 128).clip(0, 255) to uint8. */
     public static byte[] toBytes(NDArray images) {
-        return org.get4j.data.ImageGrid.quantise(images.toType(DataType.FLOAT32, false).toFloatArray());
+        return ImageGrid.quantise(images.toType(DataType.FLOAT32, false).toFloatArray());
     }
 }

@@ -8,8 +8,9 @@ import ai.djl.training.ParameterStore;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.get4j.data.ImageSet;
-import org.get4j.runtime.Torch;
 import org.get4j.optim.AdamW;
+import org.get4j.runtime.Torch;
+import org.get4j.runtime.TorchRuntime;
 
 /** Trains the LeNet feature extractor: cross-entropy, AdamW, seeded shuffles; reports test accuracy per epoch. */
 public final class ClassifierTraining {
@@ -66,7 +67,7 @@ public final class ClassifierTraining {
         try (Torch.GradMode noGrad = Torch.noGrad()) {
             for (int b = 0; b < set.size(); b += 1000) {
                 int end = Math.min(set.size(), b + 1000);
-                try (NDManager m = org.get4j.runtime.TorchRuntime.newManager()) {
+                try (NDManager m = TorchRuntime.newManager()) {
                     NDArray x = set.toFloat(m, b, end);
                     long[] predicted = net.logits(new ParameterStore(m, false), net.featuresOf(x), false)
                             .argMax(1).toLongArray();

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.get4j.Get4jException;
 import org.get4j.data.ImageSet;
+import org.get4j.io.HostTensor;
+import org.get4j.io.TensorDType;
 import org.get4j.runtime.Torch;
+import org.get4j.runtime.TorchRuntime;
 
 /** Distances, scores and fidelity, each computed in batches so that 50k images need little memory. */
 public final class Evaluation {
@@ -49,13 +52,13 @@ public final class Evaluation {
          * Images held in an array (N, C, H, W): floats in [-1, 1], or uint8 in [0, 255] mapped to [-1, 1] as
          * x / 127.5 - 1. {@code name} says where they came from in errors.
          */
-        static ImageSource of(org.get4j.io.HostTensor t, String name) {
+        static ImageSource of(HostTensor t, String name) {
             long[] shape = t.shape();
             if (shape.length != 4) {
                 throw new Get4jException(name + ": images must be (N, C, H, W), got " + java.util.Arrays.toString(shape));
             }
             float[] values = t.toFloatArray();
-            if (t.dtype() == org.get4j.io.TensorDType.UINT8) {
+            if (t.dtype() == TensorDType.UINT8) {
                 for (int i = 0; i < values.length; i++) {
                     values[i] = values[i] / 127.5f - 1f;
                 }
@@ -91,7 +94,7 @@ public final class Evaluation {
     public static FeatureStatistics statistics(FeatureExtractor fx, ImageSource images, int batch) {
         FeatureStatistics stats = new FeatureStatistics(fx.dim());
         for (long b = 0; b < images.size(); b += batch) {
-            try (NDManager m = org.get4j.runtime.TorchRuntime.newManager(); Torch.GradMode noGrad = Torch.noGrad()) {
+            try (NDManager m = TorchRuntime.newManager(); Torch.GradMode noGrad = Torch.noGrad()) {
                 stats.add(fx.features(images.batch(m, b, Math.min(images.size(), b + batch))));
             }
         }
@@ -133,7 +136,7 @@ public final class Evaluation {
         int n = (int) images.size();
         double[][] probs = new double[n][];
         for (int b = 0; b < n; b += batch) {
-            try (NDManager m = org.get4j.runtime.TorchRuntime.newManager()) {
+            try (NDManager m = TorchRuntime.newManager()) {
                 NDArray p = fx.probabilities(images.batch(m, b, Math.min(n, b + batch)));
                 if (p == null) {
                     throw new Get4jException(fx.metricName() + " features have no class probabilities");

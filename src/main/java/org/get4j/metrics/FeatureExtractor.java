@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.get4j.Get4jException;
+import org.get4j.data.DataHome;
 import org.get4j.runtime.Torch;
 import org.get4j.runtime.TorchRuntime;
 
@@ -57,7 +58,7 @@ public interface FeatureExtractor {
 
     /** A classifier shipped under the data home's classifiers/ folder. */
     static Path shippedClassifier(String name) {
-        Path file = org.get4j.data.DataHome.resolve().resolve("classifiers").resolve(name + ".safetensors");
+        Path file = DataHome.resolve().resolve("classifiers").resolve(name + ".safetensors");
         if (!java.nio.file.Files.isRegularFile(file)) {
             throw new Get4jException("classifier " + file + " not found: it ships under data/classifiers; train it "
                     + "with `get4j classifier train --dataset ... --out " + file + "`");

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import org.get4j.Get4jException;
 import org.get4j.data.ImageSet;
 import org.get4j.deq.SolverConfig;
 import org.get4j.io.AtomicFiles;
@@ -62,7 +63,7 @@ public final class StudentEvaluation {
                 String[] keys = lines.get(0).split(",");
                 String[] values = lines.get(1).split(",");
                 if (!String.join(",", keys).equals(csvHeader().strip()) || values.length != keys.length) {
-                    throw new org.get4j.Get4jException(file + ": not an evaluation table of this version (header "
+                    throw new Get4jException(file + ": not an evaluation table of this version (header "
                             + lines.get(0) + ")");
                 }
                 return new Report(values[0], Long.parseLong(values[1]), Double.parseDouble(values[2]),
@@ -71,10 +72,10 @@ public final class StudentEvaluation {
                         Double.parseDouble(values[9]), Double.parseDouble(values[10]), Double.parseDouble(values[11]),
                         Double.parseDouble(values[12]));
             } catch (java.io.IOException | RuntimeException e) {
-                if (e instanceof org.get4j.Get4jException g) {
+                if (e instanceof Get4jException g) {
                     throw g;
                 }
-                throw new org.get4j.Get4jException("cannot read " + file + ": " + e.getMessage());
+                throw new Get4jException("cannot read " + file + ": " + e.getMessage());
             }
         }
 

@@ -18,6 +18,7 @@ import org.get4j.model.GetModel;
 import org.get4j.pairs.PairGenerator;
 import org.get4j.pairs.PairManifest;
 import org.get4j.pairs.PairStore;
+import org.get4j.pairs.PairViews;
 import org.get4j.pairs.Pairs;
 import org.get4j.pairs.SeedRange;
 import tech.tablesaw.api.Table;
@@ -77,7 +78,7 @@ public final class Runs {
             NDArray z0 = g instanceof GetModel get ? get.initialState(m, pairs.count(), 0) : null;
             try (Generator.Sample s = g.sample(new ParameterStore(m, false), pairs.noiseArray(m), pairs.labelArray(m),
                     z0, SolverConfig.unrolled(6))) {
-                return org.get4j.pairs.PairViews.twoRows(s.images().toFloatArray(), 1f, pairs.images(), pairs.count(),
+                return PairViews.twoRows(s.images().toFloatArray(), 1f, pairs.images(), pairs.count(),
                         pairs.channels(), pairs.size(), 2);
             }
         }

@@ -2,6 +2,7 @@ package org.get4j.notebook;
 
 import org.get4j.data.Dataset;
 import org.get4j.data.ImageSet;
+import org.get4j.pairs.PairManifest;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
 
@@ -21,7 +22,7 @@ public final class Tables {
     }
 
     /** The shards of a pair store: file, first seed, pairs, SHA-256 (shortened). */
-    public static Table manifest(org.get4j.pairs.PairManifest m) {
+    public static Table manifest(PairManifest m) {
         tech.tablesaw.api.StringColumn file = tech.tablesaw.api.StringColumn.create("shard");
         tech.tablesaw.api.LongColumn first = tech.tablesaw.api.LongColumn.create("first seed");
         IntColumn count = IntColumn.create("pairs");

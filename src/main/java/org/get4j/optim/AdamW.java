@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import java.util.ArrayList;
 import java.util.List;
+import org.get4j.Get4jException;
+import org.get4j.io.HostTensor;
 import org.get4j.runtime.Torch;
 
 /**
@@ -81,24 +83,24 @@ public final class AdamW {
     }
 
     /** The moments as named tensors ({@code opt.m.<i>}, {@code opt.v.<i>}), for a checkpoint. */
-    public java.util.Map<String, org.get4j.io.HostTensor> stateTensors() {
-        java.util.Map<String, org.get4j.io.HostTensor> t = new java.util.LinkedHashMap<>();
+    public java.util.Map<String, HostTensor> stateTensors() {
+        java.util.Map<String, HostTensor> t = new java.util.LinkedHashMap<>();
         for (int i = 0; i < m.size(); i++) {
-            t.put("opt.m." + i, org.get4j.io.HostTensor.of(m.get(i)));
-            t.put("opt.v." + i, org.get4j.io.HostTensor.of(v.get(i)));
+            t.put("opt.m." + i, HostTensor.of(m.get(i)));
+            t.put("opt.v." + i, HostTensor.of(v.get(i)));
         }
         return t;
     }
 
     /** Restores the moments written by {@link #stateTensors()} and the step count. */
-    public void restore(long steps, java.util.Map<String, org.get4j.io.HostTensor> tensors) {
+    public void restore(long steps, java.util.Map<String, HostTensor> tensors) {
         List<float[]> first = new ArrayList<>();
         List<float[]> second = new ArrayList<>();
         for (int i = 0; i < m.size(); i++) {
-            org.get4j.io.HostTensor a = tensors.get("opt.m." + i);
-            org.get4j.io.HostTensor b = tensors.get("opt.v." + i);
+            HostTensor a = tensors.get("opt.m." + i);
+            HostTensor b = tensors.get("opt.v." + i);
             if (a == null || b == null) {
-                throw new org.get4j.Get4jException("checkpoint lacks optimizer state for parameter " + i);
+                throw new Get4jException("checkpoint lacks optimizer state for parameter " + i);
             }
             first.add(a.toFloatArray());
             second.add(b.toFloatArray());

@@ -1,8 +1,5 @@
 package org.get4j.train;
 
-import org.get4j.optim.NonFiniteGuard;
-import org.get4j.optim.Ema;
-import org.get4j.optim.AdamW;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -26,6 +23,9 @@ import org.get4j.io.SafeTensors;
 import org.get4j.model.Checkpoints;
 import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
+import org.get4j.optim.AdamW;
+import org.get4j.optim.Ema;
+import org.get4j.optim.NonFiniteGuard;
 import org.get4j.pairs.PairManifest;
 import org.get4j.pairs.PairStore;
 import org.get4j.pairs.Pairs;

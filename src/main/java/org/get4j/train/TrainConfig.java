@@ -1,11 +1,11 @@
 package org.get4j.train;
 
-import org.get4j.optim.AdamW;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.get4j.Get4jException;
 import org.get4j.deq.SolverConfig;
 import org.get4j.model.Supervision;
+import org.get4j.optim.AdamW;
 
 /**
  * Everything that defines a distillation run besides the model and the data. Defaults are the reference's

@@ -1,11 +1,5 @@
 package org.get4j.train;
 
-import org.get4j.optim.Ema;
-import org.get4j.optim.AdamW;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -14,8 +8,13 @@ import ai.djl.training.ParameterStore;
 import java.util.List;
 import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
+import org.get4j.optim.AdamW;
+import org.get4j.optim.Ema;
 import org.get4j.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AdamWTest {
     /** torch.optim.AdamW's update, written out in double precision. */

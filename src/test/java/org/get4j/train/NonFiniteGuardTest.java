@@ -1,13 +1,5 @@
 package org.get4j.train;
 
-import org.get4j.optim.NonFiniteGuard;
-import org.get4j.optim.AdamW;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -16,8 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
+import org.get4j.optim.AdamW;
+import org.get4j.optim.NonFiniteGuard;
 import org.get4j.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NonFiniteGuardTest {
     @Test
