@@ -28,10 +28,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code get4j bench ...}: measurements that print throughput and cost. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"The performance report: this machine's fp32 GEMM peak; training-step and one-step sampling",
-                "throughput of each model with FLOP/s, MFU and peak memory; the teacher's 35-evaluation sampling",
-                "rate; where a training step's time goes. Writes PREFIX.md, PREFIX.csv and PREFIX-breakdown.csv.",
-                "Subcommands measure single aspects."},
+        description = "The performance report: this machine's fp32 GEMM peak; training-step and one-step sampling "
+                + "throughput of each model with FLOP/s, MFU and peak memory; the teacher's 35-evaluation sampling "
+                + "rate; where a training step's time goes. Writes PREFIX.md, PREFIX.csv and PREFIX-breakdown.csv. "
+                + "Subcommands measure single aspects.",
         subcommands = {BenchCommand.Deq.class, BenchCommand.Pairs.class,
                 BenchCommand.SoakRun.class})
 final class BenchCommand implements Runnable {
@@ -144,8 +144,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "soak", mixinStandardHelpOptions = true,
-            description = {"A long training run on synthetic batches that reports resident memory as it goes:",
-                    "a leak shows as growth after warm-up."})
+            description = "A long training run on synthetic batches that reports resident memory as it goes: "
+                    + "a leak shows as growth after warm-up.")
     static final class SoakRun implements Runnable {
         @Spec
         CommandSpec spec;
@@ -197,8 +197,8 @@ final class BenchCommand implements Runnable {
     }
 
     @Command(name = "deq", mixinStandardHelpOptions = true,
-            description = {"Solver cost on a GET-sized equilibrium map (3 GET blocks; default GET-T's, batch 16):",
-                    "evaluations and time to reach the tolerance, and the solver's overhead outside f."})
+            description = "Solver cost on a GET-sized equilibrium map (3 GET blocks; default GET-T's, batch 16): "
+                    + "evaluations and time to reach the tolerance, and the solver's overhead outside f.")
     static final class Deq implements Runnable {
         @Spec
         CommandSpec spec;

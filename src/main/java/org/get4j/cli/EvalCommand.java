@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code get4j eval}: the results table of a trained student. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = {"Evaluate a student: FD to test and train statistics beside the real-vs-real floor at the same",
-                "sample count, classifier score, fidelity to the teacher on held-out pairs, sampling images/s.",
-                "Writes eval.csv and eval.md next to the checkpoint (or into --out)."})
+        description = "Evaluate a student: FD to test and train statistics beside the real-vs-real floor at the same "
+                + "sample count, classifier score, fidelity to the teacher on held-out pairs, sampling images/s. "
+                + "Writes eval.csv and eval.md next to the checkpoint (or into --out).")
 final class EvalCommand implements Runnable {
     @Spec
     CommandSpec spec;

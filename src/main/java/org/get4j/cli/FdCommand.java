@@ -20,8 +20,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code get4j fd A [B]}: the Frechet distance between two inputs, like pytorch-fid's command line. */
 @Command(name = "fd", mixinStandardHelpOptions = true,
-        description = {"Frechet distance between two inputs, each a statistics .npz (mu, sigma), an .npy of images,",
-                "a folder of PNGs, or a dataset split (mnist:test). With one input and --save-stats, only its statistics."})
+        description = "Frechet distance between two inputs, each a statistics .npz (mu, sigma), an .npy of images, "
+                + "a folder of PNGs, or a dataset split (mnist:test). With one input and --save-stats, only its statistics.")
 final class FdCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -33,9 +33,9 @@ final class FdCommand implements Runnable {
     @Option(names = "--save-stats", paramLabel = "OUT.npz", description = "Write the first input's statistics.")
     Path saveStats;
     @Option(names = "--batch", defaultValue = "500") int batch;
-    @Option(names = "--spark", description = {"Compute the statistics of .npy inputs and pair stores on Apache Spark "
-            + "(inputs may then be Hadoop URIs;", "needs get4j-spark on the classpath: environment/get4j-spark or "
-            + "spark-submit)."})
+    @Option(names = "--spark", description = "Compute the statistics of .npy inputs and pair stores on Apache Spark "
+            + "(inputs may then be Hadoop URIs; needs get4j-spark on the classpath: environment/get4j-spark or "
+            + "spark-submit).")
     boolean spark;
 
     @Override

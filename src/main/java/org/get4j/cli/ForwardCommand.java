@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code get4j forward}: one-step generation from given noise with a reference or get4j checkpoint. */
 @Command(name = "forward", mixinStandardHelpOptions = true,
-        description = {"Run a checkpoint (reference .pth or get4j .safetensors) on noise from a .npy file and write",
-                "the images (NCHW float32 .npy) and, for GET, the per-iteration residuals (OUT.residuals.npy)."})
+        description = "Run a checkpoint (reference .pth or get4j .safetensors) on noise from a .npy file and write "
+                + "the images (NCHW float32 .npy) and, for GET, the per-iteration residuals (OUT.residuals.npy).")
 final class ForwardCommand implements Runnable {
     @Spec
     CommandSpec spec;

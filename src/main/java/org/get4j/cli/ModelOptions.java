@@ -27,15 +27,18 @@ final class ModelOptions {
     Integer classes;
     @Option(names = "--arch", paramLabel = "get|vit", description = "Architecture (with the flags below).")
     String arch;
-    @Option(names = "--image-size", paramLabel = "PX") Integer imageSize;
-    @Option(names = "--channels") Integer channels;
-    @Option(names = "--patch") Integer patch;
-    @Option(names = "--width") Integer width;
-    @Option(names = "--heads") Integer heads;
+    @Option(names = "--image-size", paramLabel = "PX", description = "Image side in pixels (the noise's too).")
+    Integer imageSize;
+    @Option(names = "--channels", description = "Image channels: 1 for MNIST, 3 for CIFAR-10.") Integer channels;
+    @Option(names = "--patch", description = "Patch side p: the image becomes (side / p)^2 tokens.") Integer patch;
+    @Option(names = "--width", description = "Token width D of every block.") Integer width;
+    @Option(names = "--heads", description = "Attention heads per block (must divide the width).") Integer heads;
     @Option(names = "--depth", description = "GET: injection blocks L_inj; ViT: blocks.") Integer depth;
     @Option(names = "--mem-depth", description = "GET: equilibrium blocks L_mem.") Integer memDepth;
-    @Option(names = "--mlp-ratio") Double mlpRatio;
-    @Option(names = "--deq-mlp-ratio") Double deqMlpRatio;
+    @Option(names = "--mlp-ratio", description = "MLP hidden width over D in the injection (ViT: every) blocks.")
+    Double mlpRatio;
+    @Option(names = "--deq-mlp-ratio", description = "GET: MLP hidden width over D in the equilibrium blocks.")
+    Double deqMlpRatio;
     @Option(names = "--z0-scale", paramLabel = "S",
             description = "GET: initial state z0 ~ N(0, S^2 I) in training and sampling (reference 1; 0 = zero state).")
     Double z0Scale;

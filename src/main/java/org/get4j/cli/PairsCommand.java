@@ -40,8 +40,8 @@ final class PairsCommand implements Runnable {
     }
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
-            description = {"Run the teacher's EDM sampler on seeded noise and store the pairs in shards with a manifest.",
-                    "Rerun the same command to resume: finished shards are verified and skipped."})
+            description = "Run the teacher's EDM sampler on seeded noise and store the pairs in shards with a manifest. "
+                    + "Rerun the same command to resume: finished shards are verified and skipped.")
     static final class Generate implements Runnable {
         @Spec
         CommandSpec spec;
@@ -60,8 +60,8 @@ final class PairsCommand implements Runnable {
         @Option(names = "--float32", description = "Keep the ODE state in float32 (default float64).") boolean float32;
         @Option(names = "--conditional", description = "Draw a label per seed and condition the teacher on it.")
         boolean conditional;
-        @Option(names = "--spark", description = {"Run on Apache Spark, one task per shard (needs get4j-spark on the "
-                + "classpath: environment/get4j-spark or spark-submit).", "The teacher may then be a Hadoop URI."})
+        @Option(names = "--spark", description = "Run on Apache Spark, one task per shard (needs get4j-spark on the "
+                + "classpath: environment/get4j-spark or spark-submit). The teacher may then be a Hadoop URI.")
         boolean spark;
 
         @Override

@@ -11,8 +11,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code get4j params}: parameter count and inference MACs per image. */
 @Command(name = "params", mixinStandardHelpOptions = true,
-        description = {"Parameter count (including the fixed positional embedding, as the reference counts)",
-                "and inference multiply-accumulates per image. Without a model: every preset."})
+        description = "Parameter count (including the fixed positional embedding, as the reference counts) "
+                + "and inference multiply-accumulates per image. Without a model: every preset.")
 final class ParamsCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -31,8 +31,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code get4j sample}: one-step samples from a trained student. */
 @Command(name = "sample", mixinStandardHelpOptions = true,
-        description = {"Sample a trained student in one step (GET: K fixed-point iterations, chosen here) and write",
-                "OUT/samples.png (a grid) and OUT/samples.npy (N, C, H, W) float32. EMA weights by default."})
+        description = "Sample a trained student in one step (GET: K fixed-point iterations, chosen here) and write "
+                + "OUT/samples.png (a grid) and OUT/samples.npy (N, C, H, W) float32. EMA weights by default.")
 final class SampleCommand implements Runnable {
     @Spec
     CommandSpec spec;
