@@ -59,8 +59,7 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
 
     /** The same run with another distance (L1, the reference's, or L2). */
     public TrainConfig withDistance(DistillationStep.Distance d) {
-        return new TrainConfig(steps, batch, lr, warmup, weightDecay, emaDecay, emaWarmup, unroll, gamma, d, gradient,
-                forwardSolver, backwardSolver, jacobianWeight, checkpointEvery, logEvery, seed);
+        return toBuilder().distance(d).build();
     }
 
     public Map<String, Object> toMap() {
@@ -88,5 +87,74 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
     /** The learning rate at a step: linear warm-up, then constant. */
     public double lrAt(long step) {
         return warmup == 0 ? lr : lr * Math.min(1.0, (step + 1.0) / warmup);
+    }
+
+    /** A builder holding this config's values: change what differs by name, e.g. {@code .lr(5e-4).build()}. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Named setters for a {@link TrainConfig}; start from {@link #reference} and {@link #toBuilder}. */
+    public static final class Builder {
+        private int steps;
+        private int batch;
+        private double lr;
+        private int warmup;
+        private double weightDecay;
+        private double emaDecay;
+        private boolean emaWarmup;
+        private int unroll;
+        private double gamma;
+        private DistillationStep.Distance distance;
+        private Gradient gradient;
+        private SolverConfig forwardSolver;
+        private SolverConfig backwardSolver;
+        private double jacobianWeight;
+        private int checkpointEvery;
+        private int logEvery;
+        private long seed;
+
+        private Builder(TrainConfig c) {
+            steps = c.steps;
+            batch = c.batch;
+            lr = c.lr;
+            warmup = c.warmup;
+            weightDecay = c.weightDecay;
+            emaDecay = c.emaDecay;
+            emaWarmup = c.emaWarmup;
+            unroll = c.unroll;
+            gamma = c.gamma;
+            distance = c.distance;
+            gradient = c.gradient;
+            forwardSolver = c.forwardSolver;
+            backwardSolver = c.backwardSolver;
+            jacobianWeight = c.jacobianWeight;
+            checkpointEvery = c.checkpointEvery;
+            logEvery = c.logEvery;
+            seed = c.seed;
+        }
+
+        public Builder steps(int v) { steps = v; return this; }
+        public Builder batch(int v) { batch = v; return this; }
+        public Builder lr(double v) { lr = v; return this; }
+        public Builder warmup(int v) { warmup = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder emaDecay(double v) { emaDecay = v; return this; }
+        public Builder emaWarmup(boolean v) { emaWarmup = v; return this; }
+        public Builder unroll(int v) { unroll = v; return this; }
+        public Builder gamma(double v) { gamma = v; return this; }
+        public Builder distance(DistillationStep.Distance v) { distance = v; return this; }
+        public Builder gradient(Gradient v) { gradient = v; return this; }
+        public Builder forwardSolver(SolverConfig v) { forwardSolver = v; return this; }
+        public Builder backwardSolver(SolverConfig v) { backwardSolver = v; return this; }
+        public Builder jacobianWeight(double v) { jacobianWeight = v; return this; }
+        public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+        public Builder logEvery(int v) { logEvery = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+
+        public TrainConfig build() {
+            return new TrainConfig(steps, batch, lr, warmup, weightDecay, emaDecay, emaWarmup, unroll, gamma, distance,
+                    gradient, forwardSolver, backwardSolver, jacobianWeight, checkpointEvery, logEvery, seed);
+        }
     }
 }

@@ -64,6 +64,19 @@ class DistillationTest {
     }
 
     @Test
+    void theBuilderNamesWhatThePositionalConstructorTakesInOrder() {
+        TrainConfig c = config(6, TrainConfig.Gradient.IMPLICIT, 0.25);
+        assertEquals(c, c.toBuilder().build(), "a round trip keeps every field");
+        TrainConfig named = TrainConfig.reference(40, 16).toBuilder().lr(5e-4).warmup(50).emaDecay(0.999)
+                .emaWarmup(true).distance(DistillationStep.Distance.L2).checkpointEvery(13).logEvery(2).seed(3)
+                .unroll(4).gamma(0.5).jacobianWeight(0.1).weightDecay(0.01).batch(8).steps(41)
+                .gradient(TrainConfig.Gradient.IMPLICIT).build();
+        TrainConfig r = TrainConfig.reference(40, 16);
+        assertEquals(new TrainConfig(41, 8, 5e-4, 50, 0.01, 0.999, true, 4, 0.5, DistillationStep.Distance.L2,
+                TrainConfig.Gradient.IMPLICIT, r.forwardSolver(), r.backwardSolver(), 0.1, 13, 2, 3), named);
+    }
+
+    @Test
     void aResumedRunEqualsAnUninterruptedOneBitForBit() throws Exception {
         train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("a"), false);
         train(GET, config(3, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("b"), false);
