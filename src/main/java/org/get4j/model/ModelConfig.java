@@ -55,32 +55,111 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
         }
     }
 
+    /** A GET of the given shape, MLP ratio 4 in the injection blocks, unconditional unless numClasses > 0. */
     public static ModelConfig get(int imageSize, int channels, int patch, int width, int heads, int injDepth,
             int memDepth, double deqMlpRatio, int numClasses) {
-        return new ModelConfig(Arch.GET, imageSize, channels, patch, width, heads, injDepth, memDepth, 4, deqMlpRatio,
-                numClasses, 1.0, false);
+        return builder(Arch.GET).imageSize(imageSize).channels(channels).patch(patch).width(width).heads(heads)
+                .depth(injDepth).memDepth(memDepth).deqMlpRatio(deqMlpRatio).numClasses(numClasses).build();
     }
 
+    /** A ViT of the given shape, MLP ratio 4. */
     public static ModelConfig vit(int imageSize, int channels, int patch, int width, int heads, int depth,
             int numClasses) {
-        return new ModelConfig(Arch.VIT, imageSize, channels, patch, width, heads, depth, 0, 4, 0, numClasses, 1.0, false);
+        return builder(Arch.VIT).imageSize(imageSize).channels(channels).patch(patch).width(width).heads(heads)
+                .depth(depth).numClasses(numClasses).build();
     }
 
     public ModelConfig withClasses(int classes) {
-        return new ModelConfig(arch, imageSize, channels, patch, width, heads, depth, memDepth, mlpRatio, deqMlpRatio,
-                classes, z0Scale, z0Injection);
+        return toBuilder().numClasses(classes).build();
     }
 
     /** The same network with GET's initial state z0 ~ N(0, s^2 I) (plus x when z0_injection is set). */
     public ModelConfig withZ0Scale(double s) {
-        return new ModelConfig(arch, imageSize, channels, patch, width, heads, depth, memDepth, mlpRatio, deqMlpRatio,
-                numClasses, s, z0Injection);
+        return toBuilder().z0Scale(s).build();
     }
 
     /** The same network with GET's state starting at the injection tokens (true) or at the reference's 0 (false). */
     public ModelConfig withZ0Injection(boolean fromInjection) {
-        return new ModelConfig(arch, imageSize, channels, patch, width, heads, depth, memDepth, mlpRatio, deqMlpRatio,
-                numClasses, z0Scale, fromInjection);
+        return toBuilder().z0Injection(fromInjection).build();
+    }
+
+    /**
+     * Named setters for an architecture. Defaults: MLP ratios 4 (0 for a ViT's unused equilibrium ratio), one
+     * equilibrium block for GET (none for a ViT), unconditional, the reference's z0 ~ N(0, I). The image size,
+     * channels, patch, width, heads and depth have no default: a config without them is refused by name.
+     */
+    public static Builder builder(Arch arch) {
+        return new Builder(arch);
+    }
+
+    /** A builder holding this config's values. */
+    public Builder toBuilder() {
+        return builder(arch).imageSize(imageSize).channels(channels).patch(patch).width(width).heads(heads)
+                .depth(depth).memDepth(memDepth).mlpRatio(mlpRatio).deqMlpRatio(deqMlpRatio).numClasses(numClasses)
+                .z0Scale(z0Scale).z0Injection(z0Injection);
+    }
+
+    /**
+     * See {@link #builder}. Each setter returns a new builder, so a partly set builder can be shared: notebook 05's
+     * arms start from one and each names what it changes.
+     */
+    public static final class Builder {
+        private final Arch arch;
+        private int imageSize;
+        private int channels;
+        private int patch;
+        private int width;
+        private int heads;
+        private int depth = -1;
+        private int memDepth;
+        private double mlpRatio = 4;
+        private double deqMlpRatio;
+        private int numClasses;
+        private double z0Scale = 1.0;
+        private boolean z0Injection;
+
+        private Builder(Arch arch) {
+            this.arch = arch;
+            this.memDepth = arch == Arch.GET ? 1 : 0;
+            this.deqMlpRatio = arch == Arch.GET ? 4 : 0;
+        }
+
+        public Builder imageSize(int v) { Builder b = copy(); b.imageSize = v; return b; }
+        public Builder channels(int v) { Builder b = copy(); b.channels = v; return b; }
+        public Builder patch(int v) { Builder b = copy(); b.patch = v; return b; }
+        public Builder width(int v) { Builder b = copy(); b.width = v; return b; }
+        public Builder heads(int v) { Builder b = copy(); b.heads = v; return b; }
+        /** GET: injection blocks L_inj; ViT: blocks. */
+        public Builder depth(int v) { Builder b = copy(); b.depth = v; return b; }
+        /** GET: weight-tied equilibrium blocks L_mem. */
+        public Builder memDepth(int v) { Builder b = copy(); b.memDepth = v; return b; }
+        public Builder mlpRatio(double v) { Builder b = copy(); b.mlpRatio = v; return b; }
+        public Builder deqMlpRatio(double v) { Builder b = copy(); b.deqMlpRatio = v; return b; }
+        public Builder numClasses(int v) { Builder b = copy(); b.numClasses = v; return b; }
+        public Builder z0Scale(double v) { Builder b = copy(); b.z0Scale = v; return b; }
+        public Builder z0Injection(boolean v) { Builder b = copy(); b.z0Injection = v; return b; }
+
+        public ModelConfig build() {
+            return new ModelConfig(arch, imageSize, channels, patch, width, heads, depth, memDepth, mlpRatio,
+                    deqMlpRatio, numClasses, z0Scale, z0Injection);
+        }
+
+        private Builder copy() {
+            Builder b = new Builder(arch);
+            b.imageSize = imageSize;
+            b.channels = channels;
+            b.patch = patch;
+            b.width = width;
+            b.heads = heads;
+            b.depth = depth;
+            b.memDepth = memDepth;
+            b.mlpRatio = mlpRatio;
+            b.deqMlpRatio = deqMlpRatio;
+            b.numClasses = numClasses;
+            b.z0Scale = z0Scale;
+            b.z0Injection = z0Injection;
+            return b;
+        }
     }
 
     /** Tokens per side. */

@@ -1,5 +1,8 @@
 package org.get4j.model;
 
+import static org.get4j.model.ModelConfig.Arch.GET;
+import static org.get4j.model.ModelConfig.Arch.VIT;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.get4j.Get4jException;
@@ -14,18 +17,28 @@ public final class Presets {
     private static final Map<String, ModelConfig> PRESETS = new LinkedHashMap<>();
 
     static {
-        PRESETS.put("GET-T", ModelConfig.get(32, 3, 2, 256, 4, 6, 3, 6, 0));
-        PRESETS.put("GET-M", ModelConfig.get(32, 3, 2, 384, 6, 6, 3, 6, 0));
-        PRESETS.put("GET-S", ModelConfig.get(32, 3, 2, 512, 8, 6, 3, 8, 0));
-        PRESETS.put("GET-B", ModelConfig.get(32, 3, 2, 768, 12, 1, 3, 12, 0));
-        PRESETS.put("GET-B+", ModelConfig.get(32, 3, 2, 768, 12, 6, 3, 8, 0));
-        PRESETS.put("ViT-S", ModelConfig.vit(32, 3, 2, 384, 6, 12, 0));
-        PRESETS.put("ViT-B", ModelConfig.vit(32, 3, 2, 768, 12, 12, 0));
-        PRESETS.put("ViT-L", ModelConfig.vit(32, 3, 2, 1024, 16, 24, 0));
-        PRESETS.put("ViT-XL", ModelConfig.vit(32, 3, 2, 1152, 16, 28, 0));
-        PRESETS.put("GET-Mini", ModelConfig.get(32, 1, 4, 128, 4, 2, 3, 4, 0));
-        PRESETS.put("ViT-Mini", ModelConfig.vit(32, 1, 4, 128, 4, 6, 0));
-        PRESETS.put("GET-Micro", ModelConfig.get(32, 1, 4, 64, 4, 1, 1, 4, 0));
+        PRESETS.put("GET-T", cifar10(GET).width(256).heads(4).depth(6).memDepth(3).deqMlpRatio(6).build());
+        PRESETS.put("GET-M", cifar10(GET).width(384).heads(6).depth(6).memDepth(3).deqMlpRatio(6).build());
+        PRESETS.put("GET-S", cifar10(GET).width(512).heads(8).depth(6).memDepth(3).deqMlpRatio(8).build());
+        PRESETS.put("GET-B", cifar10(GET).width(768).heads(12).depth(1).memDepth(3).deqMlpRatio(12).build());
+        PRESETS.put("GET-B+", cifar10(GET).width(768).heads(12).depth(6).memDepth(3).deqMlpRatio(8).build());
+        PRESETS.put("ViT-S", cifar10(VIT).width(384).heads(6).depth(12).build());
+        PRESETS.put("ViT-B", cifar10(VIT).width(768).heads(12).depth(12).build());
+        PRESETS.put("ViT-L", cifar10(VIT).width(1024).heads(16).depth(24).build());
+        PRESETS.put("ViT-XL", cifar10(VIT).width(1152).heads(16).depth(28).build());
+        PRESETS.put("GET-Mini", mnist(GET).width(128).heads(4).depth(2).memDepth(3).deqMlpRatio(4).build());
+        PRESETS.put("ViT-Mini", mnist(VIT).width(128).heads(4).depth(6).build());
+        PRESETS.put("GET-Micro", mnist(GET).width(64).heads(4).depth(1).memDepth(1).deqMlpRatio(4).build());
+    }
+
+    /** CIFAR-10's shape: 32x32x3 in 2x2 patches, 256 tokens. */
+    private static ModelConfig.Builder cifar10(ModelConfig.Arch arch) {
+        return ModelConfig.builder(arch).imageSize(32).channels(3).patch(2);
+    }
+
+    /** MNIST padded to 32x32x1 in 4x4 patches, 64 tokens. */
+    private static ModelConfig.Builder mnist(ModelConfig.Arch arch) {
+        return ModelConfig.builder(arch).imageSize(32).channels(1).patch(4);
     }
 
     private Presets() {}
