@@ -45,7 +45,7 @@ public final class ModelSweep {
 
     private static final String RECORD = "sweep.json";
     /** Every arm samples with 6 iterations and keeps the last, the state its training supervised most. */
-    private static final SolverConfig SOLVER = SolverConfig.unrolled(6);
+    private static final SolverConfig SOLVER = SolverConfig.sampling();
 
     private ModelSweep() {}
 

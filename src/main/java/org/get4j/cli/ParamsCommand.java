@@ -1,6 +1,7 @@
 package org.get4j.cli;
 
 import java.io.PrintWriter;
+import org.get4j.deq.SolverConfig;
 import org.get4j.model.ModelConfig;
 import org.get4j.model.Presets;
 import picocli.CommandLine.Command;
@@ -20,7 +21,7 @@ final class ParamsCommand implements Runnable {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = "--iters", defaultValue = "6", description = "Fixed-point iterations for GET (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iters", defaultValue = "" + SolverConfig.REFERENCE_ITERATIONS, description = "Fixed-point iterations for GET (default: ${DEFAULT-VALUE}).")
     int iters;
 
     @Override

@@ -93,6 +93,17 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
         return builder().maxIter(iterations).tol(0).returnFinal(true).build();
     }
 
+    /**
+     * The reference's number of fixed-point iterations: the states unrolled training supervises, and the iterations
+     * get4j samples with.
+     */
+    public static final int REFERENCE_ITERATIONS = 6;
+
+    /** The inference rule: {@link #REFERENCE_ITERATIONS} iterations, the last kept. */
+    public static SolverConfig sampling() {
+        return unrolled(REFERENCE_ITERATIONS);
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -77,7 +77,7 @@ public final class Runs {
             Generator g = Checkpoints.load(checkpoint, m, null, Checkpoints.Weights.EMA);
             NDArray z0 = g instanceof GetModel get ? get.initialState(m, pairs.count(), 0) : null;
             try (Generator.Sample s = g.sample(new ParameterStore(m, false), pairs.noiseArray(m), pairs.labelArray(m),
-                    z0, SolverConfig.unrolled(6))) {
+                    z0, SolverConfig.sampling())) {
                 return PairViews.twoRows(s.images().toFloatArray(), 1f, pairs.images(), pairs.count(),
                         pairs.channels(), pairs.size(), 2);
             }
