@@ -149,6 +149,9 @@ class SparkPairGenerationTest {
         assertThrows(Exception.class, () -> SparkPairGeneration.generate(sc, job,
                 new SparkPairGeneration.Faults(Set.of(), Set.of(3)), line -> { }));
         assertFalse(Files.exists(out.resolve(PairManifest.FILE)), "no manifest for an unfinished store");
+        // Tasks still running when the job died finish (and may rename their shard into place) after the driver
+        // has given up: wait for them, or a shard could appear between this listing and the restart.
+        awaitNoRunningTasks();
         // a shard damaged by the crash (truncated) must be made again, not trusted
         Set<Integer> intact = new TreeSet<>();
         for (int i = 0; i < 5; i++) {
@@ -171,5 +174,24 @@ class SparkPairGenerationTest {
         assertEquals(intact, new TreeSet<>(r.kept()));
         assertTrue(r.made().contains(damaged));
         assertSameStore(reference, out);
+    }
+
+    /** Waits (up to a minute) until no executor runs a task. */
+    private static void awaitNoRunningTasks() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            boolean idle = java.util.Arrays.stream(sc.sc().statusTracker().getExecutorInfos())
+                    .allMatch(e -> e.numRunningTasks() == 0);
+            if (idle && sc.statusTracker().getActiveStageIds().length == 0) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new AssertionError("Spark tasks still running a minute after the job died");
     }
 }
