@@ -1,21 +1,13 @@
 package org.get4j.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.get4j.Get4jException;
-import org.get4j.data.DataHome;
 import org.get4j.data.Dataset;
 import org.get4j.data.Datasets;
+import org.get4j.data.ImageFolders;
 import org.get4j.data.ImageSet;
-import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
 import org.get4j.metrics.Evaluation;
 import org.get4j.metrics.FeatureExtractor;
@@ -61,40 +53,7 @@ final class Features {
     }
 
     private static Evaluation.ImageSource pngFolder(Path dir) {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().toLowerCase().endsWith(".png")).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (files.isEmpty()) {
-            throw new Get4jException(dir + " holds no .png files");
-        }
-        byte[][] images = new byte[files.size()][];
-        int size = -1;
-        for (int i = 0; i < files.size(); i++) {
-            try {
-                BufferedImage img = ImageIO.read(files.get(i).toFile());
-                if (img == null || img.getWidth() != img.getHeight() || (size >= 0 && img.getWidth() != size)) {
-                    throw new Get4jException(files.get(i) + ": not a square PNG of the same size as the others");
-                }
-                size = img.getWidth();
-                byte[] grey = new byte[size * size];
-                for (int y = 0; y < size; y++) {
-                    for (int x = 0; x < size; x++) {
-                        grey[y * size + x] = (byte) (img.getRGB(x, y) & 0xff);
-                    }
-                }
-                images[i] = grey;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + files.get(i) + ": " + e.getMessage(), e);
-            }
-        }
-        byte[] all = new byte[images.length * size * size];
-        for (int i = 0; i < images.length; i++) {
-            System.arraycopy(images[i], 0, all, i * size * size, size * size);
-        }
-        ImageSet set = new ImageSet(dir.toString(), all, new int[images.length], 1, size, size);
-        return Evaluation.ImageSource.of(size < LeNet.SIZE ? set.padTo(LeNet.SIZE) : set);
+        ImageSet set = ImageFolders.read(dir);
+        return Evaluation.ImageSource.of(set.height() < LeNet.SIZE ? set.padTo(LeNet.SIZE) : set);
     }
 }

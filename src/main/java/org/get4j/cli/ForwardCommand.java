@@ -12,6 +12,7 @@ import java.util.List;
 import org.get4j.Get4jException;
 import org.get4j.deq.SolverConfig;
 import org.get4j.deq.StopMode;
+import org.get4j.io.ClassLabels;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
 import org.get4j.io.TensorDType;
@@ -114,39 +115,11 @@ final class ForwardCommand implements Runnable {
         }
     }
 
-    /** Integer labels (B,), or one-hot (B, K) reduced by argmax (the reference's conditional pair files). */
+    /** The labels file's classes for the batch, on the device (see {@link ClassLabels}). */
     private static NDArray labels(NDManager m, Path file, long batch, int classes) {
         if (classes == 0) {
             throw new Get4jException("--labels given, but the model is unconditional");
         }
-        HostTensor t = Npy.read(file);
-        long[] values;
-        if (t.shape().length == 1 && (t.dtype() == TensorDType.INT64 || t.dtype() == TensorDType.INT32)) {
-            values = t.toLongArray();
-        } else if (t.shape().length == 2 && t.shape()[1] == classes) {
-            float[] f = t.toFloatArray();
-            values = new long[(int) t.shape()[0]];
-            for (int i = 0; i < values.length; i++) {
-                int best = 0;
-                for (int k = 1; k < classes; k++) {
-                    if (f[i * classes + k] > f[i * classes + best]) {
-                        best = k;
-                    }
-                }
-                values[i] = best;
-            }
-        } else {
-            throw new Get4jException(file + ": labels must be integers (B,) or one-hot (B, " + classes + "), got "
-                    + t.dtype() + " " + java.util.Arrays.toString(t.shape()));
-        }
-        if (values.length != batch) {
-            throw new Get4jException(file + " holds " + values.length + " labels for " + batch + " noise samples");
-        }
-        for (long v : values) {
-            if (v < 0 || v >= classes) {
-                throw new Get4jException(file + ": label " + v + " outside 0.." + (classes - 1));
-            }
-        }
-        return m.create(values);
+        return m.create(ClassLabels.read(file, classes, batch));
     }
 }

@@ -1,0 +1,44 @@
+package org.get4j.io;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.get4j.Get4jException;
+
+/** Class labels from an .npy file: integers (B,), or one-hot (B, K) reduced by argmax (the reference's pair files). */
+public final class ClassLabels {
+    private ClassLabels() {
+    }
+
+    /** The {@code count} labels in {@code file}, each in 0..classes-1; anything else is refused naming the file. */
+    public static long[] read(Path file, int classes, long count) {
+        HostTensor t = Npy.read(file);
+        long[] values;
+        if (t.shape().length == 1 && (t.dtype() == TensorDType.INT64 || t.dtype() == TensorDType.INT32)) {
+            values = t.toLongArray();
+        } else if (t.shape().length == 2 && t.shape()[1] == classes) {
+            float[] f = t.toFloatArray();
+            values = new long[(int) t.shape()[0]];
+            for (int i = 0; i < values.length; i++) {
+                int best = 0;
+                for (int k = 1; k < classes; k++) {
+                    if (f[i * classes + k] > f[i * classes + best]) {
+                        best = k;
+                    }
+                }
+                values[i] = best;
+            }
+        } else {
+            throw new Get4jException(file + ": labels must be integers (B,) or one-hot (B, " + classes + "), got "
+                    + t.dtype() + " " + Arrays.toString(t.shape()));
+        }
+        if (values.length != count) {
+            throw new Get4jException(file + " holds " + values.length + " labels for " + count + " noise samples");
+        }
+        for (long v : values) {
+            if (v < 0 || v >= classes) {
+                throw new Get4jException(file + ": label " + v + " outside 0.." + (classes - 1));
+            }
+        }
+        return values;
+    }
+}
