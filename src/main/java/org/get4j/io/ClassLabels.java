@@ -16,17 +16,7 @@ public final class ClassLabels {
         if (t.shape().length == 1 && (t.dtype() == TensorDType.INT64 || t.dtype() == TensorDType.INT32)) {
             values = t.toLongArray();
         } else if (t.shape().length == 2 && t.shape()[1] == classes) {
-            float[] f = t.toFloatArray();
-            values = new long[(int) t.shape()[0]];
-            for (int i = 0; i < values.length; i++) {
-                int best = 0;
-                for (int k = 1; k < classes; k++) {
-                    if (f[i * classes + k] > f[i * classes + best]) {
-                        best = k;
-                    }
-                }
-                values[i] = best;
-            }
+            values = argmax(t, classes);
         } else {
             throw new Get4jException(file + ": labels must be integers (B,) or one-hot (B, " + classes + "), got "
                     + t.dtype() + " " + Arrays.toString(t.shape()));
@@ -40,5 +30,21 @@ public final class ClassLabels {
             }
         }
         return values;
+    }
+
+    /** The class of each one-hot (or score) row of a (B, K) tensor: the index of its largest entry. */
+    public static long[] argmax(HostTensor oneHot, int classes) {
+        float[] f = oneHot.toFloatArray();
+        long[] out = new long[f.length / classes];
+        for (int i = 0; i < out.length; i++) {
+            int best = 0;
+            for (int k = 1; k < classes; k++) {
+                if (f[i * classes + k] > f[i * classes + best]) {
+                    best = k;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
     }
 }

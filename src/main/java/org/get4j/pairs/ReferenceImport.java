@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.get4j.Get4jException;
 import org.get4j.io.Checksums;
+import org.get4j.io.ClassLabels;
 import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
 import org.get4j.io.TorchFile;
@@ -100,7 +101,7 @@ public final class ReferenceImport {
             t.put("noise", HostTensor.ofFloats(noise.toFloatArray(), shape));
             t.put("image", HostTensor.ofFloats(image.toFloatArray(), shape));
             if (labels != null) {
-                t.put("label", HostTensor.ofLongs(argmax(labels, classes), count));
+                t.put("label", HostTensor.ofLongs(ClassLabels.argmax(labels, classes), count));
             }
             Path shard = out.resolve(PairManifest.shardFile(i));
             SafeTensors.write(shard, t, Map.of("teacher", teacherName, "first_seed", "" + first, "count", "" + count,
@@ -115,20 +116,5 @@ public final class ReferenceImport {
                 shardSize, channels, size, classes, "float32", shards, Map.of("get4j", Versions.get4j()));
         m.write(out);
         return m;
-    }
-
-    private static long[] argmax(HostTensor oneHot, int classes) {
-        float[] f = oneHot.toFloatArray();
-        long[] out = new long[f.length / classes];
-        for (int i = 0; i < out.length; i++) {
-            int best = 0;
-            for (int k = 1; k < classes; k++) {
-                if (f[i * classes + k] > f[i * classes + best]) {
-                    best = k;
-                }
-            }
-            out[i] = best;
-        }
-        return out;
     }
 }
