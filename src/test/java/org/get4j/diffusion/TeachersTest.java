@@ -81,13 +81,7 @@ class TeachersTest {
      */
     @Test
     void aShortTeacherTrainingRunLowersTheLoss() throws Exception {
-        int threads = TorchRuntime.threads();
-        TorchRuntime.setThreads(1);
-        try {
-            shortTrainingAndResume(false);
-        } finally {
-            TorchRuntime.setThreads(threads);
-        }
+        shortTrainingAndResume(false);
     }
 
     /**
@@ -100,16 +94,20 @@ class TeachersTest {
     @Test
     @Disabled("issue 18: teacher training is not deterministic within a process (about 1 run in 10 differs)")
     void aResumedTeacherRunEqualsAnUninterruptedOneBitForBit() throws Exception {
+        shortTrainingAndResume(true);
+    }
+
+    private void shortTrainingAndResume(boolean resume) throws Exception {
         int threads = TorchRuntime.threads();
         TorchRuntime.setThreads(1);
         try {
-            shortTrainingAndResume(true);
+            train(resume);
         } finally {
             TorchRuntime.setThreads(threads);
         }
     }
 
-    private void shortTrainingAndResume(boolean resume) throws Exception {
+    private void train(boolean resume) throws Exception {
         byte[] px = new byte[64 * 8 * 8];
         java.util.Random r = new java.util.Random(1);
         for (int i = 0; i < 64; i++) {
