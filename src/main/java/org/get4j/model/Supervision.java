@@ -10,9 +10,6 @@ import org.get4j.deq.SolverConfig;
  * the backward fixed point g = J^T g + dL/dz* solved by {@code backwardSolver}. A ViT has one output either way.
  */
 public record Supervision(int unroll, SolverConfig forwardSolver, SolverConfig backwardSolver) {
-    /** The reference's number of unrolled, supervised states (the iterations get4j samples with, too). */
-    public static final int REFERENCE_UNROLL = SolverConfig.REFERENCE_ITERATIONS;
-
     public Supervision {
         if (unroll < 1) {
             throw new IllegalArgumentException("unroll " + unroll + " must be at least 1");

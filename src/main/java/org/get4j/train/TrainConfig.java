@@ -40,7 +40,7 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
 
     /** The reference's recipe for the given length and batch. */
     public static TrainConfig reference(int steps, int batch) {
-        return new TrainConfig(steps, batch, 1e-4, 0, 0, 0.9999, false, Supervision.REFERENCE_UNROLL, 0.8,
+        return new TrainConfig(steps, batch, 1e-4, 0, 0, 0.9999, false, SolverConfig.REFERENCE_ITERATIONS, 0.8,
                 DistillationStep.Distance.L1, Gradient.PHANTOM, SolverConfig.builder().maxIter(30).tol(1e-3).build(),
                 SolverConfig.builder().maxIter(30).tol(1e-4).build(), 0, 1000, 50, 0);
     }

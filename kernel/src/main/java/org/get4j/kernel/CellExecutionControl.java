@@ -38,6 +38,8 @@ final class CellExecutionControl extends DirectExecutionControl {
     /** How long {@link #stop} waits for a stopped cell to unwind (a native call finishes first). */
     static final long UNWIND_MILLIS = 5000;
     static final String VALUE_KEY = "get4j-value-";
+    /** The name of the thread cells run on. */
+    static final String THREAD_NAME = "notebook-cell";
 
     private final ExecutorService thread;
     private final Map<String, Object> values = new ConcurrentHashMap<>();
@@ -51,7 +53,7 @@ final class CellExecutionControl extends DirectExecutionControl {
     CellExecutionControl(SnippetLoader loader) {
         super(loader);
         this.thread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "notebook-cell");
+            Thread t = new Thread(r, THREAD_NAME);
             t.setDaemon(true);
             t.setContextClassLoader(loader.classLoader());
             return t;

@@ -54,6 +54,17 @@ final class CellSource {
         return pieces;
     }
 
+    /** Where the snippet holding {@code cursor} begins in the cell (completion and inspection work on it alone). */
+    static int pieceStart(SourceCodeAnalysis analysis, String cell, int cursor) {
+        int start = 0;
+        for (Piece piece : split(analysis, cell)) {
+            if (piece.start() <= cursor) {
+                start = piece.start();
+            }
+        }
+        return start;
+    }
+
     /** The 1-based line of {@code cell} that holds character {@code index}. */
     static int lineOf(String cell, int index) {
         int line = 1;

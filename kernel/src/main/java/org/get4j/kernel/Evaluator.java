@@ -153,12 +153,7 @@ public final class Evaluator implements AutoCloseable {
     /** Completion at {@code cursor}, for the snippet of the cell the cursor is in. */
     public Completion complete(String cell, int cursor) {
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
-        int start = 0;
-        for (CellSource.Piece piece : CellSource.split(analysis, cell)) {
-            if (piece.start() <= cursor) {
-                start = piece.start();
-            }
-        }
+        int start = CellSource.pieceStart(analysis, cell, cursor);
         int[] anchor = new int[1];
         List<SourceCodeAnalysis.Suggestion> suggestions =
                 analysis.completionSuggestions(cell.substring(start, cursor), cursor - start, anchor);
@@ -204,12 +199,7 @@ public final class Evaluator implements AutoCloseable {
     /** Signatures and Javadoc of what is at {@code cursor}; empty when nothing is known there. */
     public String inspect(String cell, int cursor, boolean detail) {
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
-        int start = 0;
-        for (CellSource.Piece piece : CellSource.split(analysis, cell)) {
-            if (piece.start() <= cursor) {
-                start = piece.start();
-            }
-        }
+        int start = CellSource.pieceStart(analysis, cell, cursor);
         String code = cell.substring(start);
         int at = cursor - start;
         // JShell documents what ends at the cursor: move over the rest of the word under it.

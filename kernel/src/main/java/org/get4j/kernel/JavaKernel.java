@@ -155,7 +155,7 @@ public final class JavaKernel extends BaseKernel {
 
     @Override
     public Object evalRaw(String source) {
-        if (Thread.currentThread().getName().equals("notebook-cell")) {
+        if (Thread.currentThread().getName().equals(CellExecutionControl.THREAD_NAME)) {
             throw new IllegalStateException("eval(...) cannot run inside a cell: write the code in the cell itself");
         }
         try {
