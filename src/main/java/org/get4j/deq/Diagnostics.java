@@ -33,7 +33,8 @@ public final class Diagnostics {
             snapshot.restore();
         }
         NDArray vJ = zLeaf.getGradient();
-        return vJ.square().sum().div(fz.getShape().size());
+        NDArray sumOfSquares = vJ.square().sum();
+        return sumOfSquares.div(Torch.constant(sumOfSquares, fz.getShape().size()));
     }
 
     /**

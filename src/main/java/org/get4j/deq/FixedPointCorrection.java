@@ -2,6 +2,7 @@ package org.get4j.deq;
 
 import ai.djl.ndarray.NDArray;
 import java.util.List;
+import org.get4j.runtime.Torch;
 
 /**
  * The fixed-point-correction loss: supervise every unrolled state z_1..z_n, weighting later states more.
@@ -52,10 +53,14 @@ public final class FixedPointCorrection {
             throw new IllegalArgumentException(perStateLosses.size() + " state losses but " + weights.length
                     + " weights");
         }
-        NDArray total = perStateLosses.get(0).mul((float) weights[0]);
+        NDArray total = weighted(perStateLosses.get(0), weights[0]);
         for (int k = 1; k < weights.length; k++) {
-            total = total.add(perStateLosses.get(k).mul((float) weights[k]));
+            total = total.add(weighted(perStateLosses.get(k), weights[k]));
         }
         return total;
+    }
+
+    private static NDArray weighted(NDArray loss, double weight) {
+        return loss.mul(Torch.constant(loss, weight));
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import java.util.ArrayList;
 import java.util.List;
+import org.get4j.runtime.Torch;
 
 /**
  * The phantom gradient (Geng et al., 2021): from the solver's output z* (detached), take k damped steps
@@ -49,7 +50,8 @@ public final class PhantomGradient {
     private static NDList damp(NDList fz, NDList z, double tau) {
         NDList out = new NDList(z.size());
         for (int i = 0; i < z.size(); i++) {
-            out.add(fz.get(i).mul(tau).add(z.get(i).mul(1 - tau)));
+            NDArray f = fz.get(i);
+            out.add(f.mul(Torch.constant(f, tau)).add(z.get(i).mul(Torch.constant(f, 1 - tau))));
         }
         return out;
     }

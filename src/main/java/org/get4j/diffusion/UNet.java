@@ -17,6 +17,7 @@ import ai.djl.util.PairList;
 import org.get4j.nn.GroupNorm;
 import org.get4j.nn.Layers;
 import org.get4j.nn.XavierUniform;
+import org.get4j.runtime.Torch;
 
 /**
  * A small U-Net backbone F(x, c_noise, class) for the neural EDM teacher (three resolutions, one residual block
@@ -186,7 +187,8 @@ public final class UNet extends AbstractBlock {
             h = silu(norm2.forward(ps, new NDList(h), training).singletonOrThrow());
             h = conv2.forward(ps, new NDList(h), training).singletonOrThrow();
             NDArray s = skip == null ? x : skip.forward(ps, new NDList(x), training).singletonOrThrow();
-            return new NDList(h.add(s).muli(Math.sqrt(0.5)));
+            NDArray sum = h.add(s);
+            return new NDList(sum.mul(Torch.constant(sum, Math.sqrt(0.5))));
         }
 
         @Override

@@ -11,6 +11,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.get4j.runtime.Torch;
 
 /**
  * The GET transformer block (pre-LayerNorm, eps 1e-6, exact erf GELU):
@@ -99,9 +100,10 @@ public final class GetBlock extends AbstractBlock {
         NDArray q = t.get(0);
         NDArray k = t.get(1);
         NDArray v = t.get(2);
-        // The scale goes on the scores, as the reference does. (Scaling q instead gave NaN gradients on some batches
-        // with DJL 0.36's indexing of the permuted view; the scores route is the one the parity tests pin.)
-        NDArray weights = q.matMul(k.transpose(0, 1, 3, 2)).muli(1.0 / Math.sqrt(headDim)).softmax(-1);
+        // softmax(q k^T / sqrt(d)) v, the scale on the scores as the reference puts it. The scale is a tensor libtorch
+        // owns (Torch.constant): autograd keeps it for the backward pass.
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+        NDArray weights = scores.mul(Torch.constant(scores, 1.0 / Math.sqrt(headDim))).softmax(-1);
         NDArray out = weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, width);
         return proj.forward(ps, new NDList(out), training).singletonOrThrow();
     }

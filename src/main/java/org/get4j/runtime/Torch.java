@@ -50,6 +50,20 @@ public final class Torch {
         }
     }
 
+    /**
+     * The constant {@code value} as a 0-dim tensor of {@code like}'s type and device, in memory libtorch owns. Use it
+     * for every Java constant that enters an op autograd records ({@code x.mul(constant(x, c))}, not
+     * {@code x.mul(c)}): DJL's {@code mul(Number)} wraps c in a tensor over a Java direct buffer and closes that
+     * tensor at once, while autograd keeps it for the backward pass; after a garbage collection the buffer is freed
+     * and reused, and the backward pass multiplies by whatever was written there. Issue 18 traced rare wrong
+     * gradients, NaN losses and resumed runs that differed from uninterrupted ones to this.
+     */
+    public static NDArray constant(NDArray like, double value) {
+        try (NDArray overJavaMemory = like.getManager().create(value)) {
+            return overJavaMemory.toType(like.getDataType(), true); // a copy libtorch allocated
+        }
+    }
+
     /** Sets a leaf's accumulated gradient to zero in place. */
     public static void zeroGrad(NDArray leaf) {
         JniUtils.zeroGrad((PtNDArray) leaf);

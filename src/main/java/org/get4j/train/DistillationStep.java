@@ -79,7 +79,7 @@ public final class DistillationStep {
             if (config.jacobianWeight() > 0) {
                 NDArray penalty = out.jacobianPenalty(parameters);
                 jacobian = penalty.getFloat();
-                total = total.add(penalty.mul((float) config.jacobianWeight()));
+                total = total.add(penalty.mul(Torch.constant(penalty, config.jacobianWeight())));
             }
             out.backward(gc, total);
             stateLosses = losses.stream().mapToDouble(NDArray::getFloat).toArray();

@@ -16,7 +16,6 @@ import org.get4j.data.ImageSet;
 import org.get4j.io.HostTensor;
 import org.get4j.io.TorchFile;
 import org.get4j.runtime.TorchRuntime;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,14 +84,11 @@ class TeachersTest {
     }
 
     /**
-     * Disabled, not deleted: teacher training is not deterministic in one process. Measured 2026-11-30 with 1
-     * thread: of 18 uninterrupted 60-step runs in three JVMs, 2 ended with a different first weight of emb1
-     * (-0.01906 and -0.01697 where the others gave -0.01703), with or without a checkpoint in the middle; in a
-     * CI run the losses of one run were all NaN. A resumed run cannot be compared bit for bit with a reference
-     * that itself varies. Issue 18 (exact resume) owns finding the cause; enable this test with the fix.
+     * Interrupted at the checkpoint and resumed, a run ends with the uninterrupted run's weights, bit for bit. This
+     * failed about once in ten until issue 18 found why: a constant in the U-Net's skip connection lived in memory
+     * the garbage collector could free before the backward pass read it (see BackwardAfterGcTest).
      */
     @Test
-    @Disabled("issue 18: teacher training is not deterministic within a process (about 1 run in 10 differs)")
     void aResumedTeacherRunEqualsAnUninterruptedOneBitForBit() throws Exception {
         shortTrainingAndResume(true);
     }
