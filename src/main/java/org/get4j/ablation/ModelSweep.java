@@ -14,6 +14,7 @@ import org.get4j.metrics.FeatureExtractor;
 import org.get4j.metrics.StudentEvaluation;
 import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
+import org.get4j.optim.TrainingRun;
 import org.get4j.pairs.PairStore;
 import org.get4j.train.Distillation;
 import org.get4j.train.TrainConfig;
@@ -37,7 +38,7 @@ public final class ModelSweep {
     public record Judge(FeatureExtractor fx, ImageSet train, ImageSet test, Path statsCache, int samples) {}
 
     /** An arm's outcome: its evaluation, the training cost, and whether it came from an earlier run. */
-    public record Result(Arm arm, StudentEvaluation.Report report, Distillation.Cost cost, boolean reused) {
+    public record Result(Arm arm, StudentEvaluation.Report report, TrainingRun.Cost cost, boolean reused) {
         public double gmacs() {
             return report.gmacs();
         }
@@ -52,7 +53,7 @@ public final class ModelSweep {
     public static Result run(NDManager manager, Arm arm, TrainConfig train, PairStore pairs, Path runDir, Judge judge,
             Consumer<Distillation.Log> progress) {
         Distillation d = new Distillation(arm.config(), train, pairs, runDir);
-        Distillation.Cost cost = Distillation.Cost.read(runDir);
+        TrainingRun.Cost cost = TrainingRun.Cost.read(runDir);
         if (cost != null && cost.steps() == train.steps() && evaluationMatches(runDir, d.checkpointFile(), judge)) {
             return new Result(arm, StudentEvaluation.Report.read(runDir), cost, true);
         }
@@ -66,7 +67,7 @@ public final class ModelSweep {
         record.put("metric", judge.fx().metricName());
         record.put("solver", SOLVER.toMap());
         RunFiles.writeJson(runDir.resolve(RECORD), record);
-        return new Result(arm, report, Distillation.Cost.read(runDir), false);
+        return new Result(arm, report, TrainingRun.Cost.read(runDir), false);
     }
 
     private static boolean evaluationMatches(Path runDir, Path checkpoint, Judge judge) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.get4j.metrics.StudentEvaluation;
+import org.get4j.optim.TrainingRun;
 import org.get4j.train.Distillation;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -49,7 +50,7 @@ public final class ResultTable {
         LongColumn rss = LongColumn.create("peak RSS MiB");
         for (Path dir : runs) {
             StudentEvaluation.Report r = StudentEvaluation.Report.read(dir);
-            Distillation.Cost c = Distillation.Cost.read(dir);
+            TrainingRun.Cost c = TrainingRun.Cost.read(dir);
             run.append(root.relativize(dir).toString());
             model.append(r.model());
             params.append(r.parameters());

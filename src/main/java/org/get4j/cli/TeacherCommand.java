@@ -19,6 +19,7 @@ import org.get4j.diffusion.TeacherTraining;
 import org.get4j.diffusion.Teachers;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
+import org.get4j.optim.TrainingRun;
 import org.get4j.pairs.SeededNoise;
 import org.get4j.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
@@ -57,7 +58,13 @@ final class TeacherCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0") long seed;
         @Option(names = "--checkpoint-every", defaultValue = "1000") int checkpointEvery;
         @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
-        @Option(names = "--resume", description = "Continue from DIR/checkpoint.safetensors.") boolean resume;
+        @Option(names = "--resume", description = "Continue from DIR/checkpoint.safetensors (from step 0 when there "
+                + "is none); settings that differ from the checkpoint's are refused unless --allow-changes.")
+        boolean resume;
+        @Option(names = "--allow-changes", description = "With --resume: accept settings that differ from the "
+                + "checkpoint's.") boolean allowChanges;
+        @Option(names = "--overwrite", description = "Replace the run DIR holds. Without it, or --resume, a folder "
+                + "that holds a run is refused.") boolean overwrite;
 
         @Override
         public void run() {
@@ -72,17 +79,20 @@ final class TeacherCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             ImageSet data = Datasets.load(d, Dataset.Split.TRAIN).padTo(32);
+            TrainingRun.Start start = TrainCommand.start(spec, resume, allowChanges, overwrite);
             TeacherTraining training = new TeacherTraining(config, settings, data, out);
+            TrainCommand.sayWhereResumeStarts(training, start, steps, spec.commandLine().getErr());
             PrintWriter w = spec.commandLine().getOut();
             try (NDManager m = TorchRuntime.newManager();
                     ProgressBar bar = new ProgressBarBuilder().setTaskName("teacher").setInitialMax(steps)
+                            .startsFrom(training.startStep(start), java.time.Duration.ZERO)
                             .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(2000).showSpeed().build()) {
-                training.run(m, resume, log -> {
+                training.run(m, start, log -> {
                     bar.stepTo(log.step());
                     bar.setExtraMessage(String.format("loss %.4f, %.0f img/s", log.loss(), log.imagesPerSecond()));
                 });
             }
-            w.printf("teacher written to %s (log: %s)%n", training.teacherFile(), out.resolve("train-log.csv"));
+            w.printf("teacher written to %s (log: %s)%n", training.teacherFile(), training.metricsFile());
             w.flush();
         }
     }

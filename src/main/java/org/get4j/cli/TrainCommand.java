@@ -8,6 +8,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.get4j.deq.SolverKind;
 import org.get4j.model.ModelConfig;
+import org.get4j.optim.TrainingRun;
 import org.get4j.pairs.PairStore;
 import org.get4j.runtime.TorchRuntime;
 import org.get4j.train.Distillation;
@@ -89,7 +90,37 @@ final class TrainCommand implements Runnable {
     int logEvery;
     @Option(names = "--seed", description = "Seed of the batches, z0 and initialisation (default: ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors.") boolean resume;
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors (from step 0 when there is "
+            + "none); settings that differ from the checkpoint's are refused unless --allow-changes.") boolean resume;
+    @Option(names = "--allow-changes", description = "With --resume: accept settings (batch, lr, loss, ...) that "
+            + "differ from the checkpoint's.") boolean allowChanges;
+    @Option(names = "--overwrite", description = "Replace the run OUT holds. Without it, or --resume, a folder that "
+            + "holds a run is refused.") boolean overwrite;
+
+    /** What to do with a run already in OUT, from --resume, --allow-changes and --overwrite. */
+    static TrainingRun.Start start(CommandSpec spec, boolean resume, boolean allowChanges, boolean overwrite) {
+        if (overwrite && resume) {
+            throw new ParameterException(spec.commandLine(), "--overwrite and --resume exclude each other");
+        }
+        if (allowChanges && !resume) {
+            throw new ParameterException(spec.commandLine(), "--allow-changes goes with --resume");
+        }
+        return overwrite ? TrainingRun.Start.OVERWRITE : !resume ? TrainingRun.Start.FRESH
+                : allowChanges ? TrainingRun.Start.RESUME_WITH_CHANGES : TrainingRun.Start.RESUME;
+    }
+
+    /** Says what a resumed run will do when that is not simply "continue": no checkpoint, or nothing left. */
+    static void sayWhereResumeStarts(TrainingRun<?, ?> run, TrainingRun.Start start, long steps, PrintWriter err) {
+        if (start != TrainingRun.Start.RESUME && start != TrainingRun.Start.RESUME_WITH_CHANGES) {
+            return;
+        }
+        if (!java.nio.file.Files.isRegularFile(run.checkpointFile())) {
+            err.printf("no checkpoint in %s: starting at step 0%n", run.checkpointFile().getParent());
+        } else if (run.startStep(start) == steps) {
+            err.printf("%s is already at step %d: nothing left to train%n", run.checkpointFile(), steps);
+        }
+        err.flush();
+    }
 
     /** The recipe the options describe; unset options are the reference's ({@link Reference}). */
     TrainConfig trainConfig() {
@@ -115,15 +146,17 @@ final class TrainCommand implements Runnable {
         }
         TrainConfig config = trainConfig();
         PrintWriter w = spec.commandLine().getOut();
+        TrainingRun.Start start = start(spec, resume, allowChanges, overwrite);
         Distillation d = new Distillation(modelConfig, config, PairStore.open(pairs, teacherId), out);
+        sayWhereResumeStarts(d, start, steps, spec.commandLine().getErr());
         try (NDManager m = TorchRuntime.newManager();
                 ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
-                        .startsFrom(d.startStep(resume), java.time.Duration.ZERO)
+                        .startsFrom(d.startStep(start), java.time.Duration.ZERO)
                         .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(2000).showSpeed().build()) {
             w.printf("training %s (%,d parameters) on %s, device %s%n", modelConfig.arch(), modelConfig.parameterCount(),
                     pairs, m.getDevice());
             w.flush();
-            d.run(m, resume, log -> {
+            d.run(m, start, log -> {
                 bar.stepTo(log.step());
                 bar.setExtraMessage(String.format("loss %.4f, %.0f img/s", log.loss(), log.imagesPerSecond()));
                 if (log.skipped() > 0) {

@@ -25,6 +25,8 @@ import org.get4j.Get4jException;
  */
 public final class SafeTensors {
     public static final String DATA_SHA256 = "get4j.data_sha256";
+    /** SHA-256 of the other metadata entries (sorted "key=value" lines), so an edited step or config is detected. */
+    public static final String METADATA_SHA256 = "get4j.metadata_sha256";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SafeTensors() {}
@@ -84,8 +86,12 @@ public final class SafeTensors {
             digest.update(t.data());
         }
         ObjectNode meta = header.putObject("__metadata__");
-        new java.util.TreeMap<>(metadata).forEach(meta::put); // sorted: the same content gives the same bytes
+        java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>(metadata);
+        sorted.remove(DATA_SHA256);
+        sorted.remove(METADATA_SHA256);
+        sorted.forEach(meta::put); // sorted: the same content gives the same bytes
         meta.put(DATA_SHA256, HexFormat.of().formatHex(digest.digest()));
+        meta.put(METADATA_SHA256, metadataSha256(sorted));
         byte[] json;
         try {
             json = JSON.writeValueAsBytes(header);
@@ -178,12 +184,32 @@ public final class SafeTensors {
                         + actual + "): the file is corrupt");
             }
         }
+        verifyMetadata(metadata, file);
         return new Contents(tensors, metadata);
     }
 
+    private static void verifyMetadata(Map<String, String> metadata, String file) {
+        String recorded = metadata.get(METADATA_SHA256);
+        if (recorded != null && !recorded.equals(metadataSha256(metadata))) {
+            throw new Get4jException(file + ": metadata checksum mismatch (an entry such as 'step' was edited or "
+                    + "damaged): the file is corrupt");
+        }
+    }
+
+    /** The checksum of every metadata entry but the two checksums, as sorted "key=value" lines. */
+    private static String metadataSha256(Map<String, String> metadata) {
+        MessageDigest digest = digest();
+        new java.util.TreeMap<>(metadata).forEach((k, v) -> {
+            if (!k.equals(DATA_SHA256) && !k.equals(METADATA_SHA256)) {
+                digest.update((k + "=" + v + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        });
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
     /**
-     * The metadata of a safetensors file, from its header alone: no tensor data is read and the data checksum is
-     * not verified (use {@link #read} for that).
+     * The metadata of a safetensors file, from its header alone: its checksum is verified, the data's is not (no
+     * tensor data is read; use {@link #read} for that).
      */
     public static Map<String, String> metadata(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
@@ -197,6 +223,7 @@ public final class SafeTensors {
             Map<String, String> metadata = new LinkedHashMap<>();
             header(json, 0, n, size, file.toString()).path("__metadata__").fields()
                     .forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+            verifyMetadata(metadata, file.toString());
             return metadata;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);

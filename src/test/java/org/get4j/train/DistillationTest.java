@@ -15,6 +15,7 @@ import org.get4j.diffusion.SamplerConfig;
 import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
 import org.get4j.model.ModelConfig;
+import org.get4j.optim.TrainingRun;
 import org.get4j.pairs.PairGenerator;
 import org.get4j.pairs.PairStore;
 import org.get4j.pairs.SeedRange;
@@ -80,13 +81,13 @@ class DistillationTest {
     void aResumedRunEqualsAnUninterruptedOneBitForBit() throws Exception {
         train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("a"), false);
         train(GET, config(3, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("b"), false);
-        Distillation.Cost half = Distillation.Cost.read(dir.resolve("b"));
+        TrainingRun.Cost half = TrainingRun.Cost.read(dir.resolve("b"));
         Distillation resumed = new Distillation(GET, config(6, TrainConfig.Gradient.PHANTOM, 0),
                 PairStore.open(pairs, null), dir.resolve("b"));
         assertEquals(3, resumed.startStep(true), "a resumed run (and its progress bar) starts at the checkpoint");
         assertEquals(0, resumed.startStep(false));
         train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), dir.resolve("b"), true);
-        Distillation.Cost whole = Distillation.Cost.read(dir.resolve("b"));
+        TrainingRun.Cost whole = TrainingRun.Cost.read(dir.resolve("b"));
         // training time accumulates over the two sessions; memory is the larger peak
         assertEquals(3, half.steps());
         assertEquals(6, whole.steps());
@@ -120,5 +121,64 @@ class DistillationTest {
 
     private static String logsName(Object[] run) {
         return ((ModelConfig) run[0]).arch() + "-" + run[1] + "-" + run[2];
+    }
+
+    private static String refusal(Runnable r) {
+        return org.junit.jupiter.api.Assertions.assertThrows(org.get4j.Get4jException.class, r::run).getMessage();
+    }
+
+    /** Issue 18, items 1 and 8: nothing is overwritten or changed without being asked, and what happens is said. */
+    @Test
+    void aFolderWithARunIsRefusedUnlessResumedOrReplacedAndAResumeKeepsItsSettings() throws Exception {
+        Path run = dir.resolve("guarded");
+        TrainConfig four = config(4, TrainConfig.Gradient.PHANTOM, 0).toBuilder().checkpointEvery(2).build();
+        train(GET, four, run, false);
+        byte[] before = java.nio.file.Files.readAllBytes(run.resolve("checkpoint.safetensors"));
+        Map<String, HostTensor> weights = SafeTensors.read(run.resolve("checkpoint.safetensors")).tensors();
+
+        String fresh = refusal(() -> train(GET, four, run, false));
+        assertTrue(fresh.contains(run.toString()) && fresh.contains("checkpoint at step 4")
+                && fresh.contains("--resume") && fresh.contains("--overwrite"), fresh);
+        String past = refusal(() -> train(GET, four.toBuilder().steps(3).build(), run, true));
+        assertTrue(past.contains("at step 4, past the 3 steps"), past);
+        String changed = refusal(() -> train(GET, four.toBuilder().steps(6).batch(4).lr(1e-3).build(), run, true));
+        assertTrue(changed.contains("batch: was 8, now 4") && changed.contains("lr: was 0.003, now 0.001")
+                && changed.contains("--allow-changes"), changed);
+        assertArrayEquals(before, java.nio.file.Files.readAllBytes(run.resolve("checkpoint.safetensors")),
+                "a refused run leaves the checkpoint as it was");
+
+        // asked for: the change is accepted, and a replaced run starts again at step 0
+        try (NDManager m = TorchRuntime.newManager()) {
+            new Distillation(GET, four.toBuilder().steps(6).batch(4).build(), PairStore.open(pairs, null), run)
+                    .run(m, org.get4j.optim.TrainingRun.Start.RESUME_WITH_CHANGES, log -> { });
+        }
+        assertEquals(6, TrainingRun.Cost.read(run).steps());
+        List<Distillation.Log> replaced = new ArrayList<>();
+        try (NDManager m = TorchRuntime.newManager()) {
+            new Distillation(GET, four, PairStore.open(pairs, null), run)
+                    .run(m, org.get4j.optim.TrainingRun.Start.OVERWRITE, replaced::add);
+        }
+        assertEquals(1, replaced.get(0).step());
+        Map<String, HostTensor> again = SafeTensors.read(run.resolve("checkpoint.safetensors")).tensors();
+        for (var e : weights.entrySet()) {
+            assertArrayEquals(e.getValue().data(), again.get(e.getKey()).data(), "the replacement repeats the run: "
+                    + e.getKey());
+        }
+    }
+
+    /** Issue 18, item 5: the step a resume starts from is covered by the checkpoint's checksum. */
+    @Test
+    void anEditedStepInTheCheckpointIsDetected() throws Exception {
+        Path run = dir.resolve("edited");
+        train(GET, config(3, TrainConfig.Gradient.PHANTOM, 0), run, false);
+        Path ckpt = run.resolve("checkpoint.safetensors");
+        byte[] bytes = java.nio.file.Files.readAllBytes(ckpt);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("\"step\":\"3\"");
+        assertTrue(at > 0, "the checkpoint records its step");
+        bytes[at + "\"step\":\"".length()] = '2';
+        java.nio.file.Files.write(ckpt, bytes);
+        String refused = refusal(() -> train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), run, true));
+        assertTrue(refused.contains(ckpt.toString()) && refused.contains("metadata checksum mismatch"), refused);
     }
 }

@@ -1,0 +1,324 @@
+package org.get4j.optim;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.get4j.Get4jException;
+import org.get4j.io.RunFiles;
+import org.get4j.io.SafeTensors;
+import org.get4j.runtime.Memory;
+import org.get4j.runtime.Versions;
+
+/**
+ * The loop every training run shares, the distillation of a student as much as the training of an EDM teacher:
+ *
+ * <pre>
+ *   for k = start .. steps - 1:
+ *       seed the engine with (seed, k); one update on the batch of (seed, k)
+ *       every logEvery steps: a metrics row (means over the window)
+ *       every checkpointEvery steps and at the end: a checkpoint (weights, EMA, optimiser, step, cost)
+ * </pre>
+ *
+ * Because batches and noise are functions of (seed, step), a run resumed from its checkpoint ends with the
+ * uninterrupted run's weights, bit for bit. A run's folder holds {@code run.json} (configuration, data checksums,
+ * versions), {@code metrics.csv}, {@code checkpoint.safetensors} and {@code cost.json}; every write is atomic.
+ * Nothing is lost silently: a folder that holds a run is refused unless the caller resumes or replaces it, a resumed
+ * run refuses settings that differ from its checkpoint's unless the caller accepts them, and the checkpoint's
+ * metadata (its step among them) is covered by its checksum.
+ *
+ * @param <R> what one update reports
+ * @param <L> one metrics row
+ */
+public abstract class TrainingRun<R, L extends TrainingRun.Row> {
+    public static final String CHECKPOINT = "checkpoint.safetensors";
+    public static final String METRICS = "metrics.csv";
+    public static final String RUN = "run.json";
+    public static final String COST = "cost.json";
+    private static final String SETTINGS = "run.settings";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a run does with a folder that already holds one. */
+    public enum Start {
+        /** Refuse it. */
+        FRESH,
+        /** Continue from its checkpoint (from step 0 when it has none); refuse changed settings. */
+        RESUME,
+        /** Continue from its checkpoint, accepting settings that differ from the checkpoint's. */
+        RESUME_WITH_CHANGES,
+        /** Delete it and start again. */
+        OVERWRITE;
+
+        /** RESUME for true, FRESH for false. */
+        public static Start resume(boolean resume) {
+            return resume ? RESUME : FRESH;
+        }
+
+        boolean resumes() {
+            return this == RESUME || this == RESUME_WITH_CHANGES;
+        }
+    }
+
+    /** One metrics row: its step and its CSV columns after the step. */
+    public interface Row {
+        long step();
+
+        String csv();
+    }
+
+    /** Training time and peak memory so far, over all sessions of a run (carried in its checkpoint). */
+    public record Cost(long steps, double trainSeconds, long peakRssMiB) {
+        /** The cost record in a run's folder, or null when it has none. */
+        public static Cost read(Path runDir) {
+            Path f = runDir.resolve(COST);
+            if (!Files.isRegularFile(f)) {
+                return null;
+            }
+            try {
+                JsonNode n = JSON.readTree(f.toFile());
+                return new Cost(n.get("steps").asLong(), n.get("train_seconds").asDouble(),
+                        n.get("peak_rss_mib").asLong());
+            } catch (IOException | RuntimeException e) {
+                throw new Get4jException(f + " is not a readable cost record: " + e.getMessage());
+            }
+        }
+    }
+
+    protected final Path dir;
+    private final long steps;
+    private final long seed;
+    private final int logEvery;
+    private final int checkpointEvery;
+    private double priorSeconds;
+    private long priorPeakRss;
+    private long sessionStart;
+
+    protected TrainingRun(Path dir, long steps, long seed, int logEvery, int checkpointEvery) {
+        this.dir = dir;
+        this.steps = steps;
+        this.seed = seed;
+        this.logEvery = logEvery;
+        this.checkpointEvery = checkpointEvery;
+    }
+
+    // ---- what a kind of run supplies ----
+
+    /** run.json: the run's kind, configuration and data (the versions are added here). */
+    protected abstract Map<String, Object> runRecord();
+
+    /** What gives the run its meaning, compared on resume: the recipe without the step count and cadences. */
+    protected abstract Map<String, Object> settings();
+
+    /** Builds the model, its EMA and the optimiser; the engine is seeded with the run's seed before. */
+    protected abstract void initialise(NDManager manager);
+
+    /** One update on the batch of step k (0-based), EMA included; arrays it makes are closed after it. */
+    protected abstract R update(NDManager batchManager, long k);
+
+    /** The metrics columns after "step". */
+    protected abstract String header();
+
+    /** The row of the updates since the last one. */
+    protected abstract L summarise(long step, List<R> window, double imagesPerSecond, long elapsedMillis);
+
+    /** Writes weights, EMA and optimiser state with {@code metadata} to {@code file} (atomically). */
+    protected abstract void writeCheckpoint(Path file, Map<String, String> metadata);
+
+    /** Restores weights, EMA and optimiser state, refusing a checkpoint of another model or other data. */
+    protected abstract void restore(SafeTensors.Contents checkpoint, Path file);
+
+    /** How many examples one update sees (for the rate in the metrics). */
+    protected abstract int batch();
+
+    // ---- the loop ----
+
+    public Path checkpointFile() {
+        return dir.resolve(CHECKPOINT);
+    }
+
+    public Path metricsFile() {
+        return dir.resolve(METRICS);
+    }
+
+    /** The step {@link #train} starts from: the checkpoint's when resuming from one, else 0. */
+    public long startStep(Start start) {
+        if (!start.resumes() || !Files.isRegularFile(checkpointFile())) {
+            return 0;
+        }
+        return checkpointStep();
+    }
+
+    public long startStep(boolean resume) {
+        return startStep(Start.resume(resume));
+    }
+
+    /** As {@link #train(NDManager, Start, Consumer)} with RESUME for true and FRESH for false. */
+    public void train(NDManager manager, boolean resume, Consumer<L> progress) {
+        train(manager, Start.resume(resume), progress);
+    }
+
+    /** Trains to the configured step count. */
+    public void train(NDManager manager, Start start, Consumer<L> progress) {
+        RunFiles.ensureDir(dir);
+        long from = prepare(start);
+        manager.getEngine().setRandomSeed((int) seed); // the initial weights are part of the run
+        initialise(manager);
+        priorSeconds = 0;
+        priorPeakRss = 0;
+        if (from > 0) {
+            SafeTensors.Contents checkpoint = SafeTensors.read(checkpointFile());
+            restore(checkpoint, checkpointFile());
+            priorSeconds = Double.parseDouble(checkpoint.metadata().getOrDefault("train_seconds", "0"));
+            priorPeakRss = Long.parseLong(checkpoint.metadata().getOrDefault("peak_rss_mib", "0"));
+            keepMetricsUpTo(from);
+        } else {
+            Map<String, Object> record = new LinkedHashMap<>(runRecord());
+            record.put("versions", Map.of("get4j", Versions.get4j(), "djl", Versions.djl(), "pytorch",
+                    Versions.pytorch(), "java", Versions.java()));
+            RunFiles.writeJson(dir.resolve(RUN), record);
+            RunFiles.writeText(metricsFile(), "step," + header() + "\n");
+        }
+        sessionStart = System.nanoTime();
+        Memory.resetPeaks(); // this run's peak, not that of whatever ran before in this process (a notebook)
+        long window = sessionStart;
+        List<R> updates = new ArrayList<>();
+        for (long k = from; k < steps; k++) {
+            manager.getEngine().setRandomSeed((int) (seed * 1_000_003L + k));
+            try (NDScope scope = new NDScope(); NDManager batchManager = manager.newSubManager()) {
+                updates.add(update(batchManager, k));
+            }
+            long done = k + 1;
+            if (done % logEvery == 0 || done == steps) {
+                long now = System.nanoTime();
+                L row = summarise(done, updates, updates.size() * (double) batch() / ((now - window) / 1e9),
+                        (now - sessionStart) / 1_000_000);
+                RunFiles.appendText(metricsFile(), done + "," + row.csv() + "\n");
+                progress.accept(row);
+                updates.clear();
+                window = System.nanoTime();
+            }
+            if (done % checkpointEvery == 0 || done == steps) {
+                checkpoint(done);
+            }
+        }
+    }
+
+    /** Checks the folder against {@code start}; returns the step to start from. */
+    private long prepare(Start start) {
+        boolean holdsRun = Files.exists(checkpointFile()) || Files.exists(metricsFile())
+                || Files.exists(dir.resolve(RUN));
+        if (start == Start.OVERWRITE) {
+            for (String f : List.of(CHECKPOINT, METRICS, RUN, COST)) {
+                RunFiles.delete(dir.resolve(f));
+            }
+            return 0;
+        }
+        if (!start.resumes()) {
+            if (holdsRun) {
+                String where = Files.exists(checkpointFile()) ? "a checkpoint at step " + checkpointStep()
+                        : "a run without a checkpoint yet";
+                throw new Get4jException(dir + " already holds " + where + ": resume it, replace it (get4j train "
+                        + "and teacher train: --resume or --overwrite), or choose another folder");
+            }
+            return 0;
+        }
+        if (!Files.isRegularFile(checkpointFile())) {
+            return 0;
+        }
+        long at = checkpointStep();
+        if (at > steps) {
+            throw new Get4jException(checkpointFile() + " is at step " + at + ", past the " + steps
+                    + " steps asked for: ask for at least " + at + " steps, or start another run");
+        }
+        if (start == Start.RESUME) {
+            List<String> changed = changedSettings(SafeTensors.metadata(checkpointFile()).get(SETTINGS));
+            if (!changed.isEmpty()) {
+                throw new Get4jException(checkpointFile() + " was trained with other settings (" + String.join("; ",
+                        changed) + "): resume with the same values, or accept the change (get4j: --allow-changes)");
+            }
+        }
+        return at;
+    }
+
+    private long checkpointStep() {
+        String step = SafeTensors.metadata(checkpointFile()).get("step");
+        try {
+            return Long.parseLong(step);
+        } catch (NumberFormatException e) {
+            throw new Get4jException(checkpointFile() + ": metadata 'step' is " + step + ", not a step number");
+        }
+    }
+
+    /** "name: was a, now b" for each setting that differs from the checkpoint's (none when it recorded none). */
+    private List<String> changedSettings(String recordedJson) {
+        if (recordedJson == null) {
+            return List.of();
+        }
+        try {
+            JsonNode was = JSON.readTree(recordedJson);
+            JsonNode now = JSON.readTree(JSON.writeValueAsString(settings())); // parsed as the recorded one was
+            List<String> changed = new ArrayList<>();
+            TreeSet<String> names = new TreeSet<>();
+            was.fieldNames().forEachRemaining(names::add);
+            now.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                if (!was.path(name).equals(now.path(name))) {
+                    changed.add(name + ": was " + was.path(name) + ", now " + now.path(name));
+                }
+            }
+            return changed;
+        } catch (IOException e) {
+            throw new Get4jException(checkpointFile() + ": unreadable " + SETTINGS + ": " + e.getMessage());
+        }
+    }
+
+    private void checkpoint(long step) {
+        Cost cost = new Cost(step, priorSeconds + (System.nanoTime() - sessionStart) / 1e9,
+                Math.max(priorPeakRss, Memory.peakRssMiB()));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("step", Long.toString(step));
+        meta.put("train_seconds", String.format("%.3f", cost.trainSeconds()));
+        meta.put("peak_rss_mib", Long.toString(cost.peakRssMiB()));
+        try {
+            meta.put(SETTINGS, JSON.writeValueAsString(settings()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        writeCheckpoint(checkpointFile(), meta);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("steps", cost.steps());
+        c.put("train_seconds", cost.trainSeconds());
+        c.put("peak_rss_mib", cost.peakRssMiB());
+        RunFiles.writeJson(dir.resolve(COST), c);
+    }
+
+    /** Drops metric rows logged after the checkpoint a resumed run continues from (they will be logged again). */
+    private void keepMetricsUpTo(long step) {
+        try {
+            if (!Files.isRegularFile(metricsFile())) {
+                RunFiles.writeText(metricsFile(), "step," + header() + "\n");
+                return;
+            }
+            List<String> lines = Files.readAllLines(metricsFile());
+            StringBuilder kept = new StringBuilder(lines.get(0)).append('\n');
+            for (String line : lines.subList(1, lines.size())) {
+                if (!line.isBlank() && Long.parseLong(line.substring(0, line.indexOf(','))) <= step) {
+                    kept.append(line).append('\n');
+                }
+            }
+            RunFiles.writeText(metricsFile(), kept.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
