@@ -5,12 +5,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import org.get4j.Get4jException;
+import org.get4j.bench.BenchmarkReport;
 import org.get4j.bench.DeqBenchmark;
-import org.get4j.bench.MatmulPeak;
-import org.get4j.bench.ModelBenchmark;
 import org.get4j.bench.PairBenchmark;
 import org.get4j.bench.Soak;
-import org.get4j.bench.StepBreakdown;
 import org.get4j.deq.SolverKind;
 import org.get4j.deq.StopMode;
 import org.get4j.diffusion.SamplerConfig;
@@ -18,9 +16,7 @@ import org.get4j.diffusion.Teachers;
 import org.get4j.io.RunFiles;
 import org.get4j.model.ModelConfig;
 import org.get4j.model.Presets;
-import org.get4j.runtime.SystemReport;
 import org.get4j.runtime.TorchRuntime;
-import org.get4j.runtime.Versions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -78,68 +74,15 @@ final class BenchCommand implements Runnable {
             TorchRuntime.setThreads(threads);
         }
         PrintWriter w = spec.commandLine().getOut();
-        StringBuilder md = new StringBuilder("# get4j benchmark\n\n");
-        md.append(String.format("Machine: %s, %d cores; %d threads; device %s; %s%n%n",
-                SystemReport.cpuModel(), Runtime.getRuntime().availableProcessors(),
-                TorchRuntime.threads(), TorchRuntime.defaultDevice(), Versions.pytorch()));
-        List<ModelBenchmark.Row> rows = new java.util.ArrayList<>();
-        List<StepBreakdown.Result> breakdowns = new java.util.ArrayList<>();
         try (NDManager manager = TorchRuntime.newManager()) {
-            MatmulPeak.Result peak = MatmulPeak.measure(manager);
-            StringBuilder gemm = new StringBuilder("fp32 GEMM (n x n x n, median of 5):");
-            for (int i = 0; i < peak.sizes().length; i++) {
-                gemm.append(String.format(" n=%d %.1f GFLOP/s;", peak.sizes()[i], peak.gflops()[i]));
-            }
-            md.append(gemm).append(String.format(" peak %.1f GFLOP/s%n%n", peak.peak()));
-            w.println(gemm);
+            BenchmarkReport report = BenchmarkReport.measure(manager, new BenchmarkReport.Settings(models, configs,
+                    batches, warmup, repeats, teacher, teacherImages, !noBreakdown), line -> {
+                        w.println(line);
+                        w.flush();
+                    });
+            w.print(report.markdown());
+            w.println("wrote " + report.write(out));
             w.flush();
-            for (int i = 0; i < models.size(); i++) {
-                int batch = batches.size() == 1 ? batches.get(0) : batches.get(i);
-                rows.add(ModelBenchmark.run(manager, models.get(i), configs.get(i), batch, warmup,
-                        repeats));
-                w.printf("measured %s at batch %d%n", models.get(i), batch);
-                w.flush();
-            }
-            md.append(ModelBenchmark.markdown(rows, repeats, peak.peak()));
-            if (!"none".equals(teacher)) {
-                PairBenchmark.Row t = PairBenchmark.run(manager, teacher,
-                        Teachers.resolve(manager, teacher),
-                        SamplerConfig.reference(), teacherImages, Math.min(128, teacherImages));
-                md.append(String.format("%nTeacher %s: %.1f images/s at %d evaluations (%.0f%% of the time outside "
-                        + "the network).%n", teacher, t.pairsPerSecond(), t.evaluations(), 100 * t.outsideShare()));
-                for (ModelBenchmark.Row r : rows) {
-                    md.append(String.format("- %s one-step sampling: %.1fx the teacher's rate%n", r.model(),
-                            r.sampling().median() / t.pairsPerSecond()));
-                }
-            }
-            if (!noBreakdown) {
-                for (int i = 0; i < models.size(); i++) {
-                    breakdowns.add(StepBreakdown.measure(manager, models.get(i), configs.get(i),
-                            rows.get(i).batch(), warmup, repeats));
-                    w.printf("broke down %s%n", models.get(i));
-                    w.flush();
-                }
-                md.append("\n## Where a training step's time goes\n").append(
-                        StepBreakdown.markdown(breakdowns));
-            }
-            String text = md.toString();
-            w.print(text);
-            w.flush();
-            writeOutputs(out, text, ModelBenchmark.csv(rows, peak.peak()),
-                    noBreakdown ? null : StepBreakdown.csv(breakdowns));
-            w.printf("wrote %s.md, %s.csv%s%n", out, out, noBreakdown ? "" : ", " + out + "-breakdown.csv");
-            w.flush();
-        }
-    }
-
-    private static void writeOutputs(Path prefix, String md, String csv, String breakdownCsv) {
-        if (prefix.toAbsolutePath().getParent() != null) {
-            RunFiles.ensureDir(prefix.toAbsolutePath().getParent());
-        }
-        RunFiles.writeText(Path.of(prefix + ".md"), md);
-        RunFiles.writeText(Path.of(prefix + ".csv"), csv);
-        if (breakdownCsv != null) {
-            RunFiles.writeText(Path.of(prefix + "-breakdown.csv"), breakdownCsv);
         }
     }
 
