@@ -195,17 +195,8 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
             throw new Get4jException(file + " was written for teacher " + c.metadata().get("config")
                     + ", not " + config + ": use another --out or drop --resume");
         }
-        Map<String, HostTensor> modelSd = new LinkedHashMap<>();
-        Map<String, HostTensor> emaSd = new LinkedHashMap<>();
-        c.tensors().forEach((k, v) -> {
-            if (k.startsWith("model.")) {
-                modelSd.put(k.substring(6), v);
-            } else if (k.startsWith("ema.")) {
-                emaSd.put(k.substring(4), v);
-            }
-        });
-        model.loadStateDict(modelSd, file.toString());
-        ema.loadStateDict(emaSd, file.toString());
+        model.loadStateDict(under("model.", c.tensors()), file.toString());
+        ema.loadStateDict(under("ema.", c.tensors()), file.toString());
         optimizer.restore(Long.parseLong(c.metadata().get("opt.steps")), c.tensors());
     }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.get4j.Get4jException;
+import org.get4j.io.HostTensor;
 import org.get4j.io.RunFiles;
 import org.get4j.io.SafeTensors;
 import org.get4j.runtime.Memory;
@@ -300,6 +301,17 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         c.put("train_seconds", cost.trainSeconds());
         c.put("peak_rss_mib", cost.peakRssMiB());
         RunFiles.writeJson(dir.resolve(COST), c);
+    }
+
+    /** The tensors of a checkpoint under {@code prefix} ("model.", "ema."), with the prefix removed. */
+    protected static Map<String, HostTensor> under(String prefix, Map<String, HostTensor> tensors) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
     }
 
     /** Drops metric rows logged after the checkpoint a resumed run continues from (they will be logged again). */

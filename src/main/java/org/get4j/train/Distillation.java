@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.get4j.Get4jException;
 import org.get4j.io.Checksums;
-import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
 import org.get4j.model.Checkpoints;
 import org.get4j.model.Generator;
@@ -184,17 +183,8 @@ public final class Distillation extends TrainingRun<DistillationStep.Result, Dis
             throw new Get4jException(file + " was trained on other pairs (manifest SHA-256 "
                     + c.metadata().get("pairs.manifest_sha256") + ", now " + dataSha + ")");
         }
-        Map<String, HostTensor> m = new LinkedHashMap<>();
-        Map<String, HostTensor> e = new LinkedHashMap<>();
-        c.tensors().forEach((k, v) -> {
-            if (k.startsWith("model.")) {
-                m.put(k.substring(6), v);
-            } else if (k.startsWith("ema.")) {
-                e.put(k.substring(4), v);
-            }
-        });
-        Checkpoints.loadStateDict(model, m, file.toString(), true);
-        Checkpoints.loadStateDict(ema, e, file.toString(), true);
+        Checkpoints.loadStateDict(model, under("model.", c.tensors()), file.toString(), true);
+        Checkpoints.loadStateDict(ema, under("ema.", c.tensors()), file.toString(), true);
         optimizer.restore(Long.parseLong(c.metadata().get("opt.steps")), c.tensors());
         step.withGuard(new NonFiniteGuard(NonFiniteGuard.DEFAULT_LIMIT, Long.parseLong(c.metadata().get("step"))));
     }
