@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 final class FdCommand implements Runnable {
     @Spec
     CommandSpec spec;
-    @Parameters(arity = "1..2", paramLabel = "INPUT") java.util.List<String> inputs;
+    @Parameters(index = "0..1", arity = "1..2", paramLabel = "INPUT") java.util.List<String> inputs;
     @Option(names = "--features", defaultValue = "lenet-mnist",
             description = "lenet-mnist, lenet-fashion or inception (default: ${DEFAULT-VALUE}).") String features;
     @Option(names = "--inception", paramLabel = "FILE", description = "TorchScript Inception for --features inception.")

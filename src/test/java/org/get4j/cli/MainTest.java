@@ -40,6 +40,14 @@ class MainTest {
         assertTrue(fd.err().contains("--spark needs get4j-spark"), fd.err());
     }
 
+    /** Issue 18, item 7: a third input was silently taken; it is a usage error that names it. */
+    @Test
+    void fdWithThreeInputsIsAUsageError() {
+        CliRun r = CliRun.of("fd", "a.npy", "b.npy", "c.npy");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("c.npy"), r.err());
+    }
+
     @Test
     void unknownDatasetIsAUsageError() {
         CliRun r = CliRun.of("data", "verify", "cifar100");
