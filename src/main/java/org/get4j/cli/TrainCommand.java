@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.get4j.Get4jException;
 import org.get4j.deq.SolverKind;
 import org.get4j.model.ModelConfig;
 import org.get4j.optim.TrainingRun;
@@ -116,6 +117,9 @@ final class TrainCommand implements Runnable {
         }
         if (!java.nio.file.Files.isRegularFile(run.checkpointFile())) {
             err.printf("no checkpoint in %s: starting at step 0%n", run.checkpointFile().getParent());
+        } else if (run.startStep(start) > steps) {
+            throw new Get4jException(run.checkpointFile() + " is at step " + run.startStep(start) + ", past --steps "
+                    + steps + ": ask for at least that many steps, or start another run");
         } else if (run.startStep(start) == steps) {
             err.printf("%s is already at step %d: nothing left to train%n", run.checkpointFile(), steps);
         }

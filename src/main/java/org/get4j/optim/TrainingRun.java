@@ -236,13 +236,10 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         if (!Files.isRegularFile(checkpointFile())) {
             return 0;
         }
-        long at = checkpointStep();
-        if (at > steps) {
-            throw new Get4jException(checkpointFile() + " is at step " + at + ", past the " + steps
-                    + " steps asked for: ask for at least " + at + " steps, or start another run");
-        }
+        Map<String, String> recorded = SafeTensors.metadata(checkpointFile()); // the header once, checksum verified
+        long at = stepOf(recorded); // past the steps asked for: nothing to train (a rerun notebook's early chunks)
         if (start == Start.RESUME) {
-            List<String> changed = changedSettings(SafeTensors.metadata(checkpointFile()).get(SETTINGS));
+            List<String> changed = changedSettings(recorded.get(SETTINGS));
             if (!changed.isEmpty()) {
                 throw new Get4jException(checkpointFile() + " was trained with other settings (" + String.join("; ",
                         changed) + "): resume with the same values, or accept the change (get4j: --allow-changes)");
@@ -252,7 +249,11 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     }
 
     private long checkpointStep() {
-        String step = SafeTensors.metadata(checkpointFile()).get("step");
+        return stepOf(SafeTensors.metadata(checkpointFile()));
+    }
+
+    private long stepOf(Map<String, String> metadata) {
+        String step = metadata.get("step");
         try {
             return Long.parseLong(step);
         } catch (NumberFormatException e) {

@@ -51,6 +51,12 @@ class PipelineCommandsTest {
                 "--z0-scale", "0", "--z0-injection", "--steps", "4", "--batch", "4", "--checkpoint-every", "2",
                 "--out", out.toString());
         assertEquals(0, train.code(), train.err());
+        CliRun past = CliRun.of("train", "--pairs", pairs.toString(), "--arch", "get", "--image-size", "16",
+                "--channels", "1", "--patch", "4", "--width", "32", "--heads", "4", "--depth", "1", "--deq-mlp-ratio",
+                "2", "--z0-scale", "0", "--z0-injection", "--steps", "2", "--batch", "4", "--resume", "--out",
+                out.toString());
+        assertEquals(1, past.code(), "a checkpoint past --steps is refused: " + past.err());
+        assertTrue(past.err().contains("at step 4, past --steps 2"), past.err());
         Map<?, ?> record = new ObjectMapper().readValue(out.resolve("run.json").toFile(), Map.class);
         assertTrue(record.containsKey("versions") && ((Map<?, ?>) record.get("pairs")).containsKey("manifest_sha256"));
         Map<?, ?> model = (Map<?, ?>) record.get("model");
