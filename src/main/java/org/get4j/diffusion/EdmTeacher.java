@@ -142,7 +142,7 @@ public final class EdmTeacher implements Denoiser {
                         + (t == null ? "missing" : "of shape " + t.djlShape()) + ", expected "
                         + p.getValue().getArray().getShape());
             }
-            p.getValue().getArray().set(t.toFloatArray());
+            Torch.assign(p.getValue().getArray(), t.toFloatArray());
         }
     }
 

@@ -136,7 +136,7 @@ public final class LeNet extends AbstractBlock {
             if (t == null || !t.djlShape().equals(p.getValue().getArray().getShape())) {
                 throw new Get4jException(file + ": weight '" + p.getKey() + "' missing or of the wrong shape");
             }
-            p.getValue().getArray().set(t.toFloatArray());
+            Torch.assign(p.getValue().getArray(), t.toFloatArray());
         }
         return net;
     }

@@ -16,6 +16,7 @@ import org.get4j.Get4jException;
 import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
 import org.get4j.io.TorchFile;
+import org.get4j.runtime.Torch;
 import org.get4j.runtime.Versions;
 
 /**
@@ -67,7 +68,7 @@ public final class Checkpoints {
         for (var e : ours.entrySet()) {
             HostTensor t = stateDict.get(e.getKey());
             if (t != null && t.djlShape().equals(e.getValue().getArray().getShape())) {
-                e.getValue().getArray().set(t.toFloatArray());
+                Torch.assign(e.getValue().getArray(), t.toFloatArray());
             }
         }
     }

@@ -115,8 +115,8 @@ public final class AdamW {
                     + m.size());
         }
         for (int i = 0; i < m.size(); i++) {
-            m.get(i).set(first.get(i));
-            v.get(i).set(second.get(i));
+            Torch.assign(m.get(i), first.get(i));
+            Torch.assign(v.get(i), second.get(i));
         }
         this.step = steps;
     }

@@ -45,7 +45,7 @@ public final class Ema {
     public void reset() {
         try (Torch.GradMode noGrad = Torch.noGrad()) {
             for (int i = 0; i < ema.size(); i++) {
-                ema.get(i).set(weights.get(i).toFloatArray());
+                Torch.assign(ema.get(i), weights.get(i).toFloatArray());
             }
         }
     }

@@ -1,6 +1,7 @@
 package org.get4j.runtime;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -61,6 +62,21 @@ public final class Torch {
     public static NDArray constant(NDArray like, double value) {
         try (NDArray overJavaMemory = like.getManager().create(value)) {
             return overJavaMemory.toType(like.getDataType(), true); // a copy libtorch allocated
+        }
+    }
+
+    /**
+     * Overwrites {@code target} in place with {@code values} (row-major, its shape), in memory libtorch owns, without
+     * recording a graph. DJL's {@code set(float[])} instead swaps the tensor's storage for a Java buffer and trips
+     * libtorch's deprecated AutoNonVariableTypeMode guard, whose 560-character warning every command printed first.
+     */
+    public static void assign(NDArray target, float[] values) {
+        if (values.length != target.size()) {
+            throw new IllegalArgumentException(values.length + " values for an array of shape " + target.getShape());
+        }
+        try (GradMode noGrad = noGrad();
+                NDArray source = target.getManager().create(values, target.getShape())) {
+            target.set(new NDIndex("..."), source.toType(target.getDataType(), false));
         }
     }
 

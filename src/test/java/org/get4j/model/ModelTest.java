@@ -15,6 +15,7 @@ import java.util.Map;
 import org.get4j.Get4jException;
 import org.get4j.deq.SolverConfig;
 import org.get4j.nn.PositionalEmbedding;
+import org.get4j.runtime.Torch;
 import org.get4j.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
 
@@ -128,7 +129,7 @@ class ModelTest {
     private static void randomiseDecoder(Generator g, NDManager m) {
         for (String key : List.of("final_layer.linear.weight", "final_layer.linear.bias")) {
             NDArray a = g.stateDict().get(key).getArray();
-            a.set(m.randomNormal(0, 0.1f, a.getShape(), a.getDataType()).toFloatArray());
+            Torch.assign(a, m.randomNormal(0, 0.1f, a.getShape(), a.getDataType()).toFloatArray());
         }
     }
 
@@ -152,7 +153,7 @@ class ModelTest {
             int w = 3 * 32;
             System.arraycopy(t, w, t, 2 * w, w);
             System.arraycopy(t, w, t, 3 * w, w);
-            table.set(t);
+            Torch.assign(table, t);
             float[] c2 = g.sample(ps, noise, m.create(new long[] {1, 2}), z0, SolverConfig.reference()).images().toFloatArray();
             float[] c3 = g.sample(ps, noise, m.create(new long[] {1, 3}), z0, SolverConfig.reference()).images().toFloatArray();
             assertArrayEquals(c2, c3, 0f);
@@ -188,7 +189,7 @@ class ModelTest {
             randomiseDecoder(reference, m);
             GetModel fromX = (GetModel) Generator.create(small(0).withZ0Scale(0).withZ0Injection(true), m);
             for (var e : reference.stateDict().entrySet()) {
-                fromX.stateDict().get(e.getKey()).getArray().set(e.getValue().getArray().toFloatArray());
+                Torch.assign(fromX.stateDict().get(e.getKey()).getArray(), e.getValue().getArray().toFloatArray());
             }
             ParameterStore ps = new ParameterStore(m, false);
             NDArray noise = m.randomNormal(new Shape(2, 1, 16, 16));
