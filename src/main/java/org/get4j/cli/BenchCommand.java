@@ -49,7 +49,8 @@ final class BenchCommand implements Runnable {
     @Option(names = "--teacher", defaultValue = "data/teachers/edm-mnist.safetensors",
             description = "Teacher whose 35-evaluation sampling rate is measured, or 'none' (default: ${DEFAULT-VALUE}).")
     String teacher;
-    @Option(names = "--teacher-images", defaultValue = "256", description = "Teacher samples timed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--teacher-images", defaultValue = "256",
+            description = "Teacher samples timed (default: ${DEFAULT-VALUE}).")
     int teacherImages;
     @Option(names = "--no-breakdown", description = "Skip the per-phase breakdown of the training step.")
     boolean noBreakdown;
@@ -98,7 +99,8 @@ final class BenchCommand implements Runnable {
         int batch;
         @Option(names = "--steps", defaultValue = "2000", description = "Training steps (default: ${DEFAULT-VALUE}).")
         int steps;
-        @Option(names = "--every", defaultValue = "100", description = "Steps between readings (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--every", defaultValue = "100",
+                description = "Steps between readings (default: ${DEFAULT-VALUE}).")
         int every;
         @Option(names = "--out", paramLabel = "FILE.csv", description = "Also write the readings as CSV.")
         Path out;
@@ -160,7 +162,8 @@ final class BenchCommand implements Runnable {
         double tol;
         @Option(names = "--stop-mode", defaultValue = "rel", description = "abs or rel (default: ${DEFAULT-VALUE}).")
         String stopMode;
-        @Option(names = "--max-iter", defaultValue = "40", description = "Most evaluations (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--max-iter", defaultValue = "40",
+                description = "Most evaluations (default: ${DEFAULT-VALUE}).")
         int maxIter;
         @Option(names = "--repeats", defaultValue = "3", description = "Runs per solver (default: ${DEFAULT-VALUE}).")
         int repeats;
@@ -215,9 +218,12 @@ final class BenchCommand implements Runnable {
         CommandSpec spec;
         @Option(names = "--teacher", split = ",", required = true, paramLabel = "T",
                 description = "Teachers: files or gmm:mnist (comma-separated).") List<String> teachers;
-        @Option(names = "--pairs", defaultValue = "256") int pairs;
-        @Option(names = "--batch", defaultValue = "128") int batch;
-        @Option(names = "--steps", defaultValue = "18") int steps;
+        @Option(names = "--pairs", defaultValue = "256",
+                description = "Pairs to generate per teacher (default: ${DEFAULT-VALUE}).") int pairs;
+        @Option(names = "--batch", defaultValue = "128",
+                description = "Pairs per sampler batch (default: ${DEFAULT-VALUE}).") int batch;
+        @Option(names = "--steps", defaultValue = "18",
+                description = "EDM sampler steps (default: ${DEFAULT-VALUE}, 35 evaluations).") int steps;
 
         @Override
         public void run() {

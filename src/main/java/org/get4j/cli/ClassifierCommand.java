@@ -25,7 +25,7 @@ final class ClassifierCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw Main.missingCommand(spec);
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -33,12 +33,18 @@ final class ClassifierCommand implements Runnable {
     static final class Train implements Runnable {
         @Spec
         CommandSpec spec;
-        @Option(names = "--dataset", defaultValue = "mnist") String dataset;
-        @Option(names = "--epochs", defaultValue = "4") int epochs;
-        @Option(names = "--batch", defaultValue = "128") int batch;
-        @Option(names = "--lr", defaultValue = "2e-3") double lr;
-        @Option(names = "--seed", defaultValue = "0") long seed;
-        @Option(names = "--out", required = true, paramLabel = "FILE") Path out;
+        @Option(names = "--dataset", defaultValue = "mnist",
+                description = "Training split: mnist or fashion-mnist (default: ${DEFAULT-VALUE}).") String dataset;
+        @Option(names = "--epochs", defaultValue = "4",
+                description = "Passes over the training split (default: ${DEFAULT-VALUE}).") int epochs;
+        @Option(names = "--batch", defaultValue = "128",
+                description = "Images per step (default: ${DEFAULT-VALUE}).") int batch;
+        @Option(names = "--lr", defaultValue = "2e-3",
+                description = "AdamW learning rate (default: ${DEFAULT-VALUE}).") double lr;
+        @Option(names = "--seed", defaultValue = "0",
+                description = "Seed of the initialisation and batch order (default: ${DEFAULT-VALUE}).") long seed;
+        @Option(names = "--out", required = true, paramLabel = "FILE",
+                description = "The classifier weights to write (.safetensors).") Path out;
 
         @Override
         public void run() {

@@ -24,7 +24,7 @@ final class DataCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw Main.missingCommand(spec);
     }
 
     /** Options shared by the data subcommands. */

@@ -33,15 +33,20 @@ final class EvalCommand implements Runnable {
     CommandSpec spec;
     @Mixin
     ModelOptions model = new ModelOptions();
-    @Option(names = "--checkpoint", required = true, paramLabel = "FILE") Path checkpoint;
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE",
+            description = "The student checkpoint (.safetensors) to evaluate.") Path checkpoint;
     @Mixin
     InferenceOptions inference = new InferenceOptions();
     @Option(names = "--n", defaultValue = "10000", description = "Samples (default: ${DEFAULT-VALUE}).") int n;
-    @Option(names = "--dataset", defaultValue = "mnist", description = "Real data: mnist or fashion-mnist.") String dataset;
+    @Option(names = "--dataset", defaultValue = "mnist",
+            description = "Real data: mnist or fashion-mnist.") String dataset;
     @Option(names = "--held-out", paramLabel = "PAIRS", description = "Pairs the student did not train on (fidelity).")
     Path heldOut;
-    @Option(names = "--held-out-count", defaultValue = "1000") int heldOutCount;
-    @Option(names = "--out", paramLabel = "DIR") Path out;
+    @Option(names = "--held-out-count", defaultValue = "1000",
+            description = "Held-out pairs used for the fidelity to the teacher (default: ${DEFAULT-VALUE}).")
+    int heldOutCount;
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Folder for eval.csv and eval.md (default: the checkpoint's folder).") Path out;
 
     @Override
     public void run() {

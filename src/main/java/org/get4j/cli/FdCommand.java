@@ -25,14 +25,16 @@ import picocli.CommandLine.Spec;
 final class FdCommand implements Runnable {
     @Spec
     CommandSpec spec;
-    @Parameters(index = "0..1", arity = "1..2", paramLabel = "INPUT") java.util.List<String> inputs;
+    @Parameters(index = "0..1", arity = "1..2", paramLabel = "INPUT",
+            description = "One or two inputs: a statistics .npz, an .npy of images, a PNG folder or a dataset split (mnist:test).") java.util.List<String> inputs;
     @Option(names = "--features", defaultValue = "lenet-mnist",
             description = "lenet-mnist, lenet-fashion or inception (default: ${DEFAULT-VALUE}).") String features;
     @Option(names = "--inception", paramLabel = "FILE", description = "TorchScript Inception for --features inception.")
     Path inception;
     @Option(names = "--save-stats", paramLabel = "OUT.npz", description = "Write the first input's statistics.")
     Path saveStats;
-    @Option(names = "--batch", defaultValue = "500") int batch;
+    @Option(names = "--batch", defaultValue = "500",
+            description = "Images per feature-extraction batch (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--spark", description = "Compute the statistics of .npy inputs and pair stores on Apache Spark "
             + "(inputs may then be Hadoop URIs; needs get4j-spark on the classpath: environment/get4j-spark or "
             + "spark-submit).")

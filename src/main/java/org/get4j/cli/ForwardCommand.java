@@ -38,7 +38,8 @@ final class ForwardCommand implements Runnable {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "FILE") Path checkpoint;
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE",
+            description = "A reference .pth or a get4j .safetensors checkpoint.") Path checkpoint;
     @Mixin
     InferenceOptions inference = new InferenceOptions();
     @Option(names = "--noise", required = true, paramLabel = "N.npy", description = "Unit-variance noise (B, C, H, W).")
@@ -51,7 +52,8 @@ final class ForwardCommand implements Runnable {
     @Option(names = "--labels", paramLabel = "L.npy", description = "Class labels (B,) integers, or one-hot (B, K).")
     Path labels;
     @Option(names = "--device", defaultValue = "auto", description = "auto, cpu, gpu or gpu:N.") String device;
-    @Option(names = "--out", required = true, paramLabel = "OUT.npy") Path out;
+    @Option(names = "--out", required = true, paramLabel = "OUT.npy",
+            description = "The images to write (NCHW float32 .npy).") Path out;
 
     @Override
     public void run() {

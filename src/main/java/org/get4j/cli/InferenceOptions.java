@@ -16,7 +16,8 @@ final class InferenceOptions {
     @Option(names = "--weights", defaultValue = "ema", paramLabel = "ema|model",
             description = "Which weights of the checkpoint (default: ${DEFAULT-VALUE}).")
     String weights;
-    @Option(names = "--iters", defaultValue = "" + SolverConfig.REFERENCE_ITERATIONS, description = "Solver iterations for GET (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iters", defaultValue = "" + SolverConfig.REFERENCE_ITERATIONS,
+            description = "Solver iterations for GET (default: ${DEFAULT-VALUE}).")
     int iters;
     @Option(names = "--solver", defaultValue = "fixed_point",
             description = "fixed_point, anderson or broyden (default: ${DEFAULT-VALUE}).")

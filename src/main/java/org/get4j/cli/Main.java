@@ -24,7 +24,19 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw missingCommand(spec);
+    }
+
+    /** A command group called without a command: its usage on stderr and exit code 2, like any usage error. */
+    static CommandLine.ParameterException missingCommand(CommandLine.Model.CommandSpec spec) {
+        return new MissingCommand(spec.commandLine(), "a command is required: " + String.join(", ",
+                spec.subcommands().keySet().stream().filter(c -> !c.equals("help")).toList()));
+    }
+
+    private static final class MissingCommand extends CommandLine.ParameterException {
+        MissingCommand(CommandLine cli, String message) {
+            super(cli, message);
+        }
     }
 
     public static void main(String[] args) {
@@ -47,6 +59,7 @@ public final class Main implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler(Main::executionError);
         return cli;
@@ -57,6 +70,9 @@ public final class Main implements Runnable {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
         String name = qualifiedName(cmd);
+        if (e instanceof MissingCommand) {
+            cmd.usage(err);
+        }
         err.println(name.equals("get4j") ? "get4j: " + e.getMessage() + " (see 'get4j --help')"
                 : "get4j " + name + ": " + e.getMessage() + " (see 'get4j " + name + " --help')");
         err.flush();

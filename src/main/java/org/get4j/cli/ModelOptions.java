@@ -1,5 +1,6 @@
 package org.get4j.cli;
 
+import org.get4j.InvalidValueException;
 import org.get4j.model.ModelConfig;
 import org.get4j.model.Presets;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,8 +26,9 @@ final class ModelOptions {
     String preset;
     @Option(names = "--classes", paramLabel = "K", description = "Number of classes (0: unconditional).")
     Integer classes;
-    @Option(names = "--arch", paramLabel = "get|vit", description = "Architecture (with the flags below).")
-    String arch;
+    @Option(names = "--arch", paramLabel = "get|vit", description = "Architecture: ${COMPLETION-CANDIDATES} (flags "
+            + "not given take the values of --model, else of GET-T).")
+    ModelConfig.Arch arch;
     @Option(names = "--image-size", paramLabel = "PX", description = "Image side in pixels (the noise's too).")
     Integer imageSize;
     @Option(names = "--channels", description = "Image channels: 1 for MNIST, 3 for CIFAR-10.") Integer channels;
@@ -51,24 +53,29 @@ final class ModelOptions {
         return preset != null || arch != null;
     }
 
-    /** The config the options describe, or null when none was given. */
+    /** The config the options describe, or null when none was given. Flags not given keep the preset's values. */
     ModelConfig config() {
         if (!given()) {
             return null;
         }
         try {
-            ModelConfig base = preset != null ? Presets.get(preset, 0)
-                    : arch.equalsIgnoreCase("vit") ? ModelConfig.vit(32, 3, 2, 256, 4, 6, 0)
-                    : ModelConfig.get(32, 3, 2, 256, 4, 6, 3, 6, 0);
-            ModelConfig.Arch a = arch == null ? base.arch() : ModelConfig.Arch.valueOf(arch.strip().toUpperCase());
-            return new ModelConfig(a, or(imageSize, base.imageSize()), or(channels, base.channels()),
-                    or(patch, base.patch()), or(width, base.width()), or(heads, base.heads()), or(depth, base.depth()),
-                    a == ModelConfig.Arch.VIT ? 0 : or(memDepth, Math.max(1, base.memDepth())),
-                    mlpRatio != null ? mlpRatio : base.mlpRatio(),
-                    a == ModelConfig.Arch.VIT ? 0 : deqMlpRatio != null ? deqMlpRatio
-                            : base.deqMlpRatio() > 0 ? base.deqMlpRatio() : 4,
-                    or(classes, base.numClasses()), z0Scale != null ? z0Scale : base.z0Scale(),
-                    z0Injection != null ? z0Injection : a == ModelConfig.Arch.GET && base.z0Injection());
+            ModelConfig base = Presets.get(preset != null ? preset : "GET-T", 0);
+            ModelConfig.Arch a = arch != null ? arch : base.arch();
+            ModelConfig.Builder b = ModelConfig.builder(a).imageSize(or(imageSize, base.imageSize()))
+                    .channels(or(channels, base.channels())).patch(or(patch, base.patch()))
+                    .width(or(width, base.width())).heads(or(heads, base.heads())).depth(or(depth, base.depth()))
+                    .mlpRatio(mlpRatio != null ? mlpRatio : base.mlpRatio()).numClasses(or(classes, base.numClasses()))
+                    .z0Scale(z0Scale != null ? z0Scale : base.z0Scale());
+            if (a == ModelConfig.Arch.GET) { // a ViT preset turned into a GET gets GET's defaults for these
+                b = b.memDepth(or(memDepth, Math.max(1, base.memDepth())))
+                        .deqMlpRatio(deqMlpRatio != null ? deqMlpRatio : base.deqMlpRatio() > 0 ? base.deqMlpRatio() : 4)
+                        .z0Injection(z0Injection != null ? z0Injection : base.z0Injection());
+            } else if (z0Injection != null && z0Injection) {
+                b = b.z0Injection(true); // refused by name: a ViT has no state
+            }
+            return b.build();
+        } catch (InvalidValueException e) {
+            throw Flags.usageError(spec, e);
         } catch (RuntimeException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -5,8 +5,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.get4j.Get4jException;
 import org.get4j.data.ImageGrid;
 import org.get4j.diffusion.Denoiser;
@@ -36,7 +34,7 @@ final class PairsCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw Main.missingCommand(spec);
     }
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -52,7 +50,8 @@ final class PairsCommand implements Runnable {
         String seeds;
         @Option(names = "--out", required = true, paramLabel = "DIR",
                 description = "The store's folder (with --spark: any Hadoop URI, e.g. hdfs://.../pairs).") String out;
-        @Option(names = "--shard-size", defaultValue = "5000") int shardSize;
+        @Option(names = "--shard-size", defaultValue = "5000",
+                description = "Pairs per shard file, the unit of resume (default: ${DEFAULT-VALUE}).") int shardSize;
         @Option(names = "--batch", defaultValue = "250", description = "Teacher batch (default: ${DEFAULT-VALUE}).")
         int batch;
         @Option(names = "--steps", defaultValue = "18", description = "Sampler steps N (2N-1 evaluations).") int steps;
@@ -96,11 +95,11 @@ final class PairsCommand implements Runnable {
                 PairGenerator g = new PairGenerator(t, sampler, range, shardSize, batch, conditional);
                 int shards = PairManifest.shardCount(range.count(), shardSize);
                 PairManifest manifest;
-                try (ProgressBar bar = new ProgressBarBuilder().setTaskName("pairs").setInitialMax(range.count())
-                        .setStyle(ProgressBarStyle.ASCII).setUnit(" pairs", 1).showSpeed().build()) {
+                try (ProgressBar bar = Bars.of("pairs", range.count(), 0, "pairs", spec.commandLine().getErr())) {
                     manifest = g.generate(m, out, p -> {
                         bar.stepTo(p.pairsDone());
-                        bar.setExtraMessage(p.shardsDone() + "/" + shards + " shards" + (p.skipped() ? " (kept)" : ""));
+                        bar.setExtraMessage(" " + p.shardsDone() + "/" + shards + " shards"
+                                + (p.skipped() ? " (kept)" : ""));
                     });
                 }
                 w.printf("%d pairs from %s in %s (%d shards, manifest %s)%n", manifest.count(), manifest.teacher(), out,
@@ -114,7 +113,7 @@ final class PairsCommand implements Runnable {
     static final class Verify implements Runnable {
         @Spec
         CommandSpec spec;
-        @Parameters(paramLabel = "DIR") Path dir;
+        @Parameters(paramLabel = "DIR", description = "The pair store to check.") Path dir;
 
         @Override
         public void run() {
@@ -131,10 +130,11 @@ final class PairsCommand implements Runnable {
     static final class Show implements Runnable {
         @Spec
         CommandSpec spec;
-        @Parameters(paramLabel = "DIR") Path dir;
+        @Parameters(paramLabel = "DIR", description = "The pair store to describe.") Path dir;
         @Option(names = "--grid", paramLabel = "PNG", description = "Also draw the first pairs: noise above image.")
         Path grid;
-        @Option(names = "--n", defaultValue = "16", description = "Pairs in the grid (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--n", defaultValue = "16",
+                description = "Pairs in the grid (default: ${DEFAULT-VALUE}).") int n;
 
         @Override
         public void run() {
@@ -163,7 +163,8 @@ final class PairsCommand implements Runnable {
         @Spec
         CommandSpec spec;
         @Parameters(paramLabel = "DIR", description = "Folder with latent/ and image/.") Path reference;
-        @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+        @Option(names = "--out", required = true, paramLabel = "DIR",
+                description = "The pair store to create.") Path out;
         @Option(names = "--teacher-name", defaultValue = "reference-edm-cifar10",
                 description = "Teacher identity recorded in the manifest (default: ${DEFAULT-VALUE}).") String name;
 

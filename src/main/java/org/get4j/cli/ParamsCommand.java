@@ -21,7 +21,8 @@ final class ParamsCommand implements Runnable {
     @Mixin
     ModelOptions model = new ModelOptions();
 
-    @Option(names = "--iters", defaultValue = "" + SolverConfig.REFERENCE_ITERATIONS, description = "Fixed-point iterations for GET (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iters", defaultValue = "" + SolverConfig.REFERENCE_ITERATIONS,
+            description = "Fixed-point iterations for GET (default: ${DEFAULT-VALUE}).")
     int iters;
 
     @Override

@@ -38,15 +38,19 @@ final class SampleCommand implements Runnable {
     CommandSpec spec;
     @Mixin
     ModelOptions model = new ModelOptions();
-    @Option(names = "--checkpoint", required = true, paramLabel = "FILE") Path checkpoint;
+    @Option(names = "--checkpoint", required = true, paramLabel = "FILE",
+            description = "The student checkpoint (.safetensors).") Path checkpoint;
     @Mixin
     InferenceOptions inference = new InferenceOptions();
-    @Option(names = "--n", defaultValue = "64") int n;
-    @Option(names = "--class", paramLabel = "K", description = "Class of every sample (conditional models); default: seeded.")
+    @Option(names = "--n", defaultValue = "64", description = "Samples to draw (default: ${DEFAULT-VALUE}).") int n;
+    @Option(names = "--class", paramLabel = "K",
+            description = "Class of every sample (conditional models); default: seeded.")
     Integer label;
-    @Option(names = "--seed", defaultValue = "1000000000", description = "First noise seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1000000000",
+            description = "First noise seed (default: ${DEFAULT-VALUE}).")
     long seed;
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "Folder for samples.png and samples.npy.") Path out;
 
     @Override
     public void run() {

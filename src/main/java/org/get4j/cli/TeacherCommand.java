@@ -6,8 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.get4j.data.Dataset;
 import org.get4j.data.Datasets;
 import org.get4j.data.ImageGrid;
@@ -36,7 +34,7 @@ final class TeacherCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        throw Main.missingCommand(spec);
     }
 
     @Command(name = "train", mixinStandardHelpOptions = true,
@@ -44,20 +42,31 @@ final class TeacherCommand implements Runnable {
     static final class Train implements Runnable {
         @Spec
         CommandSpec spec;
-        @Option(names = "--dataset", defaultValue = "mnist", description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--dataset", defaultValue = "mnist",
+                description = "mnist or fashion-mnist (default: ${DEFAULT-VALUE}).")
         String dataset;
-        @Option(names = "--steps", defaultValue = "20000") int steps;
-        @Option(names = "--batch", defaultValue = "64") int batch;
-        @Option(names = "--lr", defaultValue = "1e-3") double lr;
-        @Option(names = "--warmup", defaultValue = "500") int warmup;
-        @Option(names = "--ema", defaultValue = "0.999") double ema;
+        @Option(names = "--steps", defaultValue = "20000",
+                description = "Training steps (default: ${DEFAULT-VALUE}).") int steps;
+        @Option(names = "--batch", defaultValue = "64",
+                description = "Images per step (default: ${DEFAULT-VALUE}).") int batch;
+        @Option(names = "--lr", defaultValue = "1e-3",
+                description = "AdamW learning rate after the warm-up (default: ${DEFAULT-VALUE}).") double lr;
+        @Option(names = "--warmup", defaultValue = "500",
+                description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).") int warmup;
+        @Option(names = "--ema", defaultValue = "0.999",
+                description = "EMA decay of the weights; the EMA is the teacher written (default: ${DEFAULT-VALUE}).")
+        double ema;
         @Option(names = "--base", defaultValue = "32", description = "U-Net base channels (default: ${DEFAULT-VALUE}).")
         int base;
         @Option(names = "--classes", defaultValue = "0", description = "10 for a class-conditional teacher.")
         int classes;
-        @Option(names = "--seed", defaultValue = "0") long seed;
-        @Option(names = "--checkpoint-every", defaultValue = "1000") int checkpointEvery;
-        @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+        @Option(names = "--seed", defaultValue = "0",
+                description = "Seed of the initialisation, batches and noise levels (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--checkpoint-every", defaultValue = "1000",
+                description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).") int checkpointEvery;
+        @Option(names = "--out", required = true, paramLabel = "DIR",
+                description = "The run folder: checkpoint, teacher, metrics and run record.") Path out;
         @Option(names = "--resume", description = "Continue from DIR/checkpoint.safetensors (from step 0 when there "
                 + "is none); settings that differ from the checkpoint's are refused unless --allow-changes.")
         boolean resume;
@@ -84,12 +93,10 @@ final class TeacherCommand implements Runnable {
             TrainCommand.sayWhereResumeStarts(training, start, steps, spec.commandLine().getErr());
             PrintWriter w = spec.commandLine().getOut();
             try (NDManager m = TorchRuntime.newManager();
-                    ProgressBar bar = new ProgressBarBuilder().setTaskName("teacher").setInitialMax(steps)
-                            .startsFrom(training.startStep(start), java.time.Duration.ZERO)
-                            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(2000).showSpeed().build()) {
+                    ProgressBar bar = Bars.of("teacher", steps, training.startStep(start), "", spec.commandLine().getErr())) {
                 training.run(m, start, log -> {
                     bar.stepTo(log.step());
-                    bar.setExtraMessage(String.format("loss %.4f, %.0f img/s", log.loss(), log.imagesPerSecond()));
+                    bar.setExtraMessage(String.format(" loss %.4f, %.0f img/s", log.loss(), log.imagesPerSecond()));
                 });
             }
             w.printf("teacher written to %s (log: %s)%n", training.teacherFile(), training.metricsFile());
@@ -102,14 +109,20 @@ final class TeacherCommand implements Runnable {
     static final class Sample implements Runnable {
         @Spec
         CommandSpec spec;
-        @Option(names = "--teacher", required = true, paramLabel = "FILE|gmm:mnist") String teacher;
-        @Option(names = "--n", defaultValue = "64") int n;
+        @Option(names = "--teacher", required = true, paramLabel = "FILE|gmm:mnist",
+                description = "A teacher file (.safetensors or TorchScript .pt) or the closed-form gmm:mnist.")
+        String teacher;
+        @Option(names = "--n", defaultValue = "64",
+                description = "Images in the grid (default: ${DEFAULT-VALUE}).") int n;
         @Option(names = "--steps", defaultValue = "18", description = "Sampler steps N (2N-1 evaluations).") int steps;
-        @Option(names = "--seed", defaultValue = "0") long seed;
-        @Option(names = "--out", required = true, paramLabel = "GRID.png") Path out;
+        @Option(names = "--seed", defaultValue = "0",
+                description = "Seed of the first noise (default: ${DEFAULT-VALUE}).") long seed;
+        @Option(names = "--out", required = true, paramLabel = "GRID.png",
+                description = "The grid picture to write.") Path out;
         @Option(names = "--npy", paramLabel = "FILE", description = "Also write all samples (N, C, H, W) float32.")
         Path npy;
-        @Option(names = "--batch", defaultValue = "250") int batch;
+        @Option(names = "--batch", defaultValue = "250",
+                description = "Images per sampler batch (default: ${DEFAULT-VALUE}).") int batch;
 
         @Override
         public void run() {

@@ -4,9 +4,8 @@ import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.get4j.Get4jException;
+import org.get4j.InvalidValueException;
 import org.get4j.deq.SolverKind;
 import org.get4j.model.ModelConfig;
 import org.get4j.optim.TrainingRun;
@@ -28,10 +27,10 @@ import picocli.CommandLine.Spec;
  * read from {@link TrainConfig#reference}, not restated here.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, defaultValueProvider = TrainCommand.Reference.class,
-        description = "Distil a one-step student from (noise, image) pairs. Defaults follow the reference recipe "
-                + "(AdamW lr 1e-4, EMA 0.9999, 6 unrolled states weighted 0.8^(6-k), L1). --resume continues exactly.")
+        description = "Distil a one-step student from (noise, image) pairs. The defaults are the reference recipe "
+                + "(the values below). --resume continues exactly.")
 final class TrainCommand implements Runnable {
-    /** The reference recipe as option defaults (the batch is the user's: 128 unless given). */
+    /** The reference recipe as option defaults. */
     static final class Reference implements CommandLine.IDefaultValueProvider {
         @Override
         public String defaultValue(CommandLine.Model.ArgSpec arg) {
@@ -40,16 +39,16 @@ final class TrainCommand implements Runnable {
             }
             TrainConfig r = TrainConfig.reference(1, 1);
             return switch (o.longestName()) {
-                case "--batch" -> "128";
+                case "--batch" -> Integer.toString(TrainConfig.REFERENCE_BATCH);
                 case "--lr" -> Double.toString(r.lr());
                 case "--warmup" -> Integer.toString(r.warmup());
                 case "--weight-decay" -> Double.toString(r.weightDecay());
                 case "--ema" -> Double.toString(r.emaDecay());
                 case "--unroll" -> Integer.toString(r.unroll());
                 case "--gamma" -> Double.toString(r.gamma());
-                case "--loss" -> r.distance().name().toLowerCase();
-                case "--gradient" -> r.gradient().name().toLowerCase();
-                case "--solver" -> r.forwardSolver().solver().key();
+                case "--loss" -> r.distance().name();
+                case "--gradient" -> r.gradient().name();
+                case "--solver" -> r.forwardSolver().solver().name();
                 case "--jacobian" -> Double.toString(r.jacobianWeight());
                 case "--checkpoint-every" -> Integer.toString(r.checkpointEvery());
                 case "--log-every" -> Integer.toString(r.logEvery());
@@ -63,10 +62,13 @@ final class TrainCommand implements Runnable {
     CommandSpec spec;
     @Mixin
     ModelOptions model = new ModelOptions();
-    @Option(names = "--pairs", required = true, paramLabel = "DIR") Path pairs;
+    @Option(names = "--pairs", required = true, paramLabel = "DIR",
+            description = "The pair store to distil from.") Path pairs;
     @Option(names = "--teacher-id", description = "Refuse pairs not made by this teacher identity.") String teacherId;
-    @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
-    @Option(names = "--steps", required = true) int steps;
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+            description = "The run folder: checkpoint, metrics, run record and cost.") Path out;
+    @Option(names = "--steps", required = true,
+            description = "Total training steps (a resumed run counts the ones done).") int steps;
     @Option(names = "--batch", description = "Pairs per step (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--lr", description = "AdamW learning rate (default: ${DEFAULT-VALUE}).") double lr;
     @Option(names = "--warmup", description = "Linear learning-rate warm-up steps (default: ${DEFAULT-VALUE}).")
@@ -79,10 +81,12 @@ final class TrainCommand implements Runnable {
     int unroll;
     @Option(names = "--gamma", description = "Fixed-point-correction weight base (default: ${DEFAULT-VALUE}).")
     double gamma;
-    @Option(names = "--loss", description = "l1 or l2 (default: ${DEFAULT-VALUE}).") String loss;
-    @Option(names = "--gradient", description = "phantom or implicit (default: ${DEFAULT-VALUE}).") String gradient;
-    @Option(names = "--solver", description = "Forward and backward solver of the implicit gradient: fixed_point, "
-            + "anderson or broyden, 30 iterations (default: ${DEFAULT-VALUE}, the reference's).") String solver;
+    @Option(names = "--loss", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    DistillationStep.Distance loss;
+    @Option(names = "--gradient", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    TrainConfig.Gradient gradient;
+    @Option(names = "--solver", description = "Forward and backward solver of the implicit gradient, 30 iterations: "
+            + "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}, the reference's).") SolverKind solver;
     @Option(names = "--jacobian", description = "Weight of the Jacobian penalty (default: ${DEFAULT-VALUE}).")
     double jacobian;
     @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default: ${DEFAULT-VALUE}).")
@@ -129,16 +133,14 @@ final class TrainCommand implements Runnable {
     /** The recipe the options describe; unset options are the reference's ({@link Reference}). */
     TrainConfig trainConfig() {
         try {
-            SolverKind kind = SolverKind.parse(solver);
-            TrainConfig reference = TrainConfig.reference(steps, batch);
-            return new TrainConfig(steps, batch, lr, warmup, weightDecay, ema, emaWarmup, unroll, gamma,
-                    DistillationStep.Distance.valueOf(loss.strip().toUpperCase()),
-                    TrainConfig.Gradient.valueOf(gradient.strip().toUpperCase()),
-                    reference.forwardSolver().toBuilder().solver(kind).build(),
-                    reference.backwardSolver().toBuilder().solver(kind).build(), jacobian, checkpointEvery,
-                    logEvery, seed);
-        } catch (RuntimeException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            TrainConfig reference = TrainConfig.reference(1, 1);
+            return reference.toBuilder().steps(steps).batch(batch).lr(lr).warmup(warmup).weightDecay(weightDecay)
+                    .emaDecay(ema).emaWarmup(emaWarmup).unroll(unroll).gamma(gamma).distance(loss).gradient(gradient)
+                    .forwardSolver(reference.forwardSolver().toBuilder().solver(solver).build())
+                    .backwardSolver(reference.backwardSolver().toBuilder().solver(solver).build())
+                    .jacobianWeight(jacobian).checkpointEvery(checkpointEvery).logEvery(logEvery).seed(seed).build();
+        } catch (InvalidValueException e) {
+            throw Flags.usageError(spec, e);
         }
     }
 
@@ -154,15 +156,13 @@ final class TrainCommand implements Runnable {
         Distillation d = new Distillation(modelConfig, config, PairStore.open(pairs, teacherId), out);
         sayWhereResumeStarts(d, start, steps, spec.commandLine().getErr());
         try (NDManager m = TorchRuntime.newManager();
-                ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(steps)
-                        .startsFrom(d.startStep(start), java.time.Duration.ZERO)
-                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(2000).showSpeed().build()) {
+                ProgressBar bar = Bars.of("train", steps, d.startStep(start), "", spec.commandLine().getErr())) {
             w.printf("training %s (%,d parameters) on %s, device %s%n", modelConfig.arch(), modelConfig.parameterCount(),
                     pairs, m.getDevice());
             w.flush();
             d.run(m, start, log -> {
                 bar.stepTo(log.step());
-                bar.setExtraMessage(String.format("loss %.4f, %.0f img/s", log.loss(), log.imagesPerSecond()));
+                bar.setExtraMessage(String.format(" loss %.4f, %.0f img/s", log.loss(), log.imagesPerSecond()));
                 if (log.skipped() > 0) {
                     spec.commandLine().getErr().printf("%nstep %d: %d update(s) since the last log had a non-finite "
                             + "gradient and were skipped (column 'skipped' in %s)%n", log.step(), log.skipped(),

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.get4j.Get4jException;
+import org.get4j.InvalidValueException;
 import org.get4j.io.ConfigValues;
 import org.get4j.nn.GetBlock;
 
@@ -50,9 +51,7 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
     }
 
     private static void check(boolean ok, String key, Object value, String expected) {
-        if (!ok) {
-            throw new Get4jException("model config: '" + key + "' = " + value + " is invalid (expected " + expected + ")");
-        }
+        InvalidValueException.require(ok, "model config", key, value, expected);
     }
 
     /** A GET of the given shape, MLP ratio 4 in the injection blocks, unconditional unless numClasses > 0. */

@@ -2,7 +2,7 @@ package org.get4j.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.get4j.Get4jException;
+import org.get4j.InvalidValueException;
 import org.get4j.deq.SolverConfig;
 import org.get4j.model.Supervision;
 import org.get4j.optim.AdamW;
@@ -21,15 +21,31 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
         SolverConfig forwardSolver, SolverConfig backwardSolver, double jacobianWeight, int checkpointEvery,
         int logEvery, long seed) {
 
+    /** The reference's batch (GET.md: 128 pairs per step); the command line's default. */
+    public static final int REFERENCE_BATCH = 128;
+
     /** How gradients reach the equilibrium blocks. */
     public enum Gradient { PHANTOM, IMPLICIT }
 
     public TrainConfig {
-        if (steps < 1 || batch < 1 || !(lr > 0) || warmup < 0 || weightDecay < 0 || !(emaDecay > 0 && emaDecay < 1)
-                || unroll < 1 || !(gamma > 0 && gamma <= 1) || jacobianWeight < 0 || checkpointEvery < 1
-                || logEvery < 1) {
-            throw new Get4jException("training config: invalid values in " + this);
-        }
+        check(steps >= 1, "steps", steps, "at least 1");
+        check(batch >= 1, "batch", batch, "at least 1");
+        check(lr > 0 && Double.isFinite(lr), "lr", lr, "a finite number > 0");
+        check(warmup >= 0, "warmup", warmup, ">= 0");
+        check(weightDecay >= 0 && Double.isFinite(weightDecay), "weight_decay", weightDecay, "a finite number >= 0");
+        check(emaDecay > 0 && emaDecay < 1, "ema_decay", emaDecay, "in (0, 1)");
+        check(unroll >= 1, "unroll", unroll, "at least 1");
+        check(gamma > 0 && gamma <= 1, "gamma", gamma, "in (0, 1]");
+        check(distance != null, "distance", distance, "l1 or l2");
+        check(gradient != null, "gradient", gradient, "phantom or implicit");
+        check(jacobianWeight >= 0 && Double.isFinite(jacobianWeight), "jacobian_weight", jacobianWeight,
+                "a finite number >= 0");
+        check(checkpointEvery >= 1, "checkpoint_every", checkpointEvery, "at least 1");
+        check(logEvery >= 1, "log_every", logEvery, "at least 1");
+    }
+
+    private static void check(boolean ok, String key, Object value, String expected) {
+        InvalidValueException.require(ok, "training config", key, value, expected);
     }
 
     /** Which states the loss supervises and how gradients reach the weights (see {@link Supervision}). */

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.get4j.data.Idx;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class MainTest {
     @TempDir
@@ -19,6 +22,42 @@ class MainTest {
         assertEquals(0, r.code());
         assertTrue(r.out().contains("info") && r.out().contains("data"), r.out());
         assertEquals(0, CliRun.of("data", "fetch", "--help").code());
+    }
+
+    /** Issue 17: every command, option and parameter says what it is, in one paragraph. */
+    @Test
+    void everyOptionHasADescription() {
+        List<String> missing = new ArrayList<>();
+        describe(Main.commandLine(), missing);
+        assertTrue(missing.isEmpty(), "without a one-paragraph description: " + missing);
+    }
+
+    private static void describe(CommandLine cli, List<String> missing) {
+        CommandLine.Model.CommandSpec spec = cli.getCommandSpec();
+        String name = spec.qualifiedName(" ");
+        if (String.join(" ", spec.usageMessage().description()).isBlank()) {
+            missing.add(name);
+        }
+        List<CommandLine.Model.ArgSpec> args = new ArrayList<>(spec.options());
+        args.addAll(spec.positionalParameters());
+        for (CommandLine.Model.ArgSpec arg : args) {
+            String text = String.join(" ", arg.description());
+            if (text.isBlank() || text.contains("\n")) {
+                missing.add(name + " " + (arg instanceof CommandLine.Model.OptionSpec o ? o.longestName()
+                        : arg.paramLabel()));
+            }
+        }
+        cli.getSubcommands().values().forEach(sub -> describe(sub, missing));
+    }
+
+    @Test
+    void noCommandPrintsTheUsageAndExitsTwo() {
+        CliRun r = CliRun.of();
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Usage: get4j") && r.err().contains("a command is required"), r.err());
+        CliRun pairs = CliRun.of("pairs");
+        assertEquals(2, pairs.code());
+        assertTrue(pairs.err().contains("get4j pairs: a command is required: generate, verify"), pairs.err());
     }
 
     @Test

@@ -10,7 +10,7 @@ import picocli.CommandLine;
 class TrainDefaultsTest {
     private static TrainConfig parse(String... args) {
         TrainCommand command = new TrainCommand();
-        new CommandLine(command).parseArgs(args);
+        new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
         return command.trainConfig();
     }
 

@@ -40,6 +40,6 @@ class ModelConfigBuilderTest {
     void aMissingShapeIsRefusedByName() {
         Get4jException e = assertThrows(Get4jException.class, () -> ModelConfig.builder(ModelConfig.Arch.VIT)
                 .imageSize(32).channels(1).patch(4).width(64).heads(4).build());
-        assertTrue(e.getMessage().contains("'depth'"), e.getMessage());
+        assertTrue(e.getMessage().contains("depth must be >= 1, got -1"), e.getMessage());
     }
 }

@@ -1,0 +1,24 @@
+package org.get4j.cli;
+
+import java.util.Map;
+import org.get4j.InvalidValueException;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/** The command line's name for a library setting, so an invalid value is reported under the flag the user typed. */
+final class Flags {
+    private static final Map<String, String> RENAMED = Map.of("ema_decay", "--ema", "jacobian_weight", "--jacobian",
+            "num_classes", "--classes");
+
+    private Flags() {}
+
+    /** {@code checkpoint_every} is {@code --checkpoint-every}; the few that differ are listed above. */
+    static String of(String setting) {
+        return RENAMED.getOrDefault(setting, "--" + setting.replace('_', '-'));
+    }
+
+    /** A usage error (exit code 2) that names the flag. */
+    static ParameterException usageError(CommandSpec spec, InvalidValueException e) {
+        return new ParameterException(spec.commandLine(), e.describe(of(e.setting())));
+    }
+}
