@@ -60,18 +60,24 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        if (repeats < 1 || warmup < 0 || teacherImages < 1 || batches.stream().anyMatch(b -> b < 1)
-                || (batches.size() != 1 && batches.size() != models.size())) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--repeats >= 1, --warmup >= 0, --teacher-images >= 1, and one positive --batch or one per --model");
-        }
         List<ModelConfig> configs;
         try {
             configs = models.stream().map(n -> Presets.get(n, 0)).toList();
         } catch (Get4jException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--model: " + e.getMessage());
+        }
+        Flags.atLeast(spec, "--repeats", repeats, 1);
+        Flags.atLeast(spec, "--warmup", warmup, 0);
+        Flags.atLeast(spec, "--teacher-images", teacherImages, 1);
+        for (int b : batches) {
+            Flags.atLeast(spec, "--batch", b, 1);
+        }
+        if (batches.size() != 1 && batches.size() != models.size()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--batch: give one batch, or one per "
+                    + "--model (" + models.size() + "), got " + batches.size());
         }
         if (threads != null) {
+            Flags.atLeast(spec, "--threads", threads, 1);
             TorchRuntime.setThreads(threads);
         }
         PrintWriter w = spec.commandLine().getOut();
@@ -186,11 +192,17 @@ final class BenchCommand implements Runnable {
             List<SolverKind> kinds;
             try {
                 mode = StopMode.valueOf(stopMode.strip().toUpperCase());
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--stop-mode must be abs or rel, "
+                        + "got '" + stopMode + "'");
+            }
+            try {
                 kinds = solvers.stream().map(SolverKind::parse).toList();
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--solvers: " + e.getMessage());
             }
             if (threads != null) {
+                Flags.atLeast(spec, "--threads", threads, 1);
                 TorchRuntime.setThreads(threads);
             }
             DeqBenchmark.Settings s = new DeqBenchmark.Settings(width, heads, mlpRatio, tokens, 3, batch, tol, mode,

@@ -48,6 +48,12 @@ final class ClassifierCommand implements Runnable {
 
         @Override
         public void run() {
+            Flags.atLeast(spec, "--epochs", epochs, 1);
+            Flags.atLeast(spec, "--batch", batch, 1);
+            if (!(lr > 0 && Double.isFinite(lr))) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--lr must be a finite number > 0"
+                        + ", got " + lr);
+            }
             Dataset d;
             try {
                 d = Dataset.byName(dataset);

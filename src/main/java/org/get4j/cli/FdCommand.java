@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.get4j.Get4jException;
 import org.get4j.data.Dataset;
 import org.get4j.data.ImageSet;
 import org.get4j.metrics.ClusterStatistics;
@@ -42,6 +43,7 @@ final class FdCommand implements Runnable {
 
     @Override
     public void run() {
+        Flags.atLeast(spec, "--batch", batch, 1);
         if (inputs.size() == 1 && saveStats == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give two inputs, or one with --save-stats");
         }
@@ -58,7 +60,12 @@ final class FdCommand implements Runnable {
                             inception == null ? null : inception.toString(), batch, line -> { });
                 } else {
                     if (fx == null) {
-                        fx = Features.extractor(m, features, inception);
+                        try {
+                            fx = Features.extractor(m, features, inception);
+                        } catch (Get4jException e) {
+                            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--features: "
+                                    + e.getMessage());
+                        }
                     }
                     stats[i] = Evaluation.statistics(fx, Features.images(in), batch);
                 }

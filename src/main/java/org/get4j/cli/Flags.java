@@ -21,4 +21,11 @@ final class Flags {
     static ParameterException usageError(CommandSpec spec, InvalidValueException e) {
         return new ParameterException(spec.commandLine(), e.describe(of(e.setting())));
     }
+
+    /** Refuses {@code value < min} as a usage error naming the flag. */
+    static void atLeast(CommandSpec spec, String flag, long value, long min) {
+        if (value < min) {
+            throw new ParameterException(spec.commandLine(), flag + " must be at least " + min + ", got " + value);
+        }
+    }
 }

@@ -100,6 +100,7 @@ final class ForwardCommand implements Runnable {
 
     private static NDArray floats(NDManager m, Path file, String flag, int dims) {
         HostTensor t = Npy.read(file);
+        t.requireFiniteSamples(file.toString());
         if (t.shape().length != dims) {
             throw new Get4jException(flag + " " + file + ": expected " + dims + " dimensions, got "
                     + java.util.Arrays.toString(t.shape()));

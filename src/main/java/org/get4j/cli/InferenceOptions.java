@@ -32,6 +32,7 @@ final class InferenceOptions {
     String pick;
 
     SolverConfig solver() {
+        Flags.atLeast(spec, "--iters", iters, 1);
         boolean last = switch (pick.strip().toLowerCase()) {
             case "final" -> true;
             case "lowest" -> false;

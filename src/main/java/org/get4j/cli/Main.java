@@ -84,12 +84,29 @@ public final class Main implements Runnable {
         return name.startsWith("get4j ") ? name.substring(6) : name;
     }
 
+    /**
+     * The message of a failure, with a file-system error said as its file and reason ("/proc/x: no such file or
+     * folder") instead of Java's exception name.
+     */
+    static String describe(Exception e) {
+        Throwable io = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        if (io instanceof java.nio.file.FileSystemException f) {
+            String reason = f instanceof java.nio.file.NoSuchFileException ? "no such file or folder"
+                    : f instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : f instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : f.getReason() != null ? f.getReason() : "cannot access";
+            String where = f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "");
+            return where + ": " + reason;
+        }
+        return e.getMessage();
+    }
+
     /** Failures the user can act on are one line, exit code 1; anything else keeps its stack trace. */
     private static int executionError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         if (e instanceof Get4jException || e instanceof java.io.UncheckedIOException
                 || e instanceof java.io.IOException || e instanceof IllegalArgumentException) {
-            err.println("get4j " + qualifiedName(cmd) + ": error: " + e.getMessage());
+            err.println("get4j " + qualifiedName(cmd) + ": error: " + describe(e));
             if (System.getenv("GET4J_DEBUG") != null) {
                 e.printStackTrace(err);
             }

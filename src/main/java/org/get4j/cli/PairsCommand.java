@@ -67,6 +67,9 @@ final class PairsCommand implements Runnable {
         public void run() {
             SeedRange range;
             SamplerConfig sampler;
+            Flags.atLeast(spec, "--shard-size", shardSize, 1);
+            Flags.atLeast(spec, "--batch", batch, 1);
+            Flags.atLeast(spec, "--steps", steps, 1);
             try {
                 range = SeedRange.parse(seeds);
                 sampler = SamplerConfig.reference().withSteps(steps).withFloat64(!float32);
@@ -74,7 +77,7 @@ final class PairsCommand implements Runnable {
                     sampler = sampler.withEuler();
                 }
             } catch (Get4jException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--seeds: " + e.getMessage());
             }
             PrintWriter w = spec.commandLine().getOut();
             if (spark) {
@@ -138,6 +141,7 @@ final class PairsCommand implements Runnable {
 
         @Override
         public void run() {
+            Flags.atLeast(spec, "--n", n, 1);
             PairManifest m = PairManifest.read(dir);
             if (grid != null) {
                 var pairs = PairStore.open(dir, null).range(0, Math.min(n, m.count()));

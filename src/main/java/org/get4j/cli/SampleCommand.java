@@ -56,9 +56,7 @@ final class SampleCommand implements Runnable {
     public void run() {
         SolverConfig solverConfig = inference.solver();
         Checkpoints.Weights which = inference.weights();
-        if (n < 1) {
-            throw new ParameterException(spec.commandLine(), "--n must be positive");
-        }
+        Flags.atLeast(spec, "--n", n, 1);
         PrintWriter w = spec.commandLine().getOut();
         try (NDManager m = TorchRuntime.newManager()) {
             Generator g = Checkpoints.load(checkpoint, m, model.config(), which);
@@ -67,8 +65,12 @@ final class SampleCommand implements Runnable {
             float[] noise = SeededNoise.noise(seed, n, px);
             long[] labels = c.numClasses() == 0 ? null : label != null ? java.util.stream.LongStream.generate(() -> label)
                     .limit(n).toArray() : SeededNoise.labels(seed, n, c.numClasses());
-            if (label != null && (label < 0 || label >= Math.max(1, c.numClasses()))) {
-                throw new Get4jException("--class " + label + " outside 0.." + (c.numClasses() - 1));
+            if (label != null && c.numClasses() == 0) {
+                throw new ParameterException(spec.commandLine(), "--class: the model is unconditional");
+            }
+            if (label != null && (label < 0 || label >= c.numClasses())) {
+                throw new ParameterException(spec.commandLine(), "--class must be in 0.." + (c.numClasses() - 1)
+                        + ", got " + label);
             }
             NDArray x = m.create(noise, new ai.djl.ndarray.types.Shape(n, c.channels(), c.imageSize(), c.imageSize()));
             NDArray z0 = g instanceof GetModel get ? get.initialState(m, n, seed) : null;

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import me.tongfei.progressbar.ProgressBar;
+import org.get4j.InvalidValueException;
 import org.get4j.data.Dataset;
 import org.get4j.data.Datasets;
 import org.get4j.data.ImageGrid;
@@ -84,6 +85,8 @@ final class TeacherCommand implements Runnable {
                 d = Dataset.byName(dataset);
                 config = new EdmTeacher.Config(1, 32, base, classes);
                 settings = new TeacherTraining.Settings(steps, batch, lr, warmup, ema, checkpointEvery, seed, 50);
+            } catch (InvalidValueException e) {
+                throw Flags.usageError(spec, e);
             } catch (RuntimeException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -126,9 +129,9 @@ final class TeacherCommand implements Runnable {
 
         @Override
         public void run() {
-            if (n < 1 || batch < 1) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--n and --batch must be positive");
-            }
+            Flags.atLeast(spec, "--n", n, 1);
+            Flags.atLeast(spec, "--batch", batch, 1);
+            Flags.atLeast(spec, "--steps", steps, 1);
             try (NDManager m = TorchRuntime.newManager()) {
                 var t = Teachers.resolve(m, teacher);
                 int px = t.channels() * t.imageSize() * t.imageSize();

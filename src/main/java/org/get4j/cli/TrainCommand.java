@@ -116,6 +116,7 @@ final class TrainCommand implements Runnable {
 
     /** Says what a resumed run will do when that is not simply "continue": no checkpoint, or nothing left. */
     static void sayWhereResumeStarts(TrainingRun<?, ?> run, TrainingRun.Start start, long steps, PrintWriter err) {
+        run.check(start); // refusals first, before anything is printed
         if (start != TrainingRun.Start.RESUME && start != TrainingRun.Start.RESUME_WITH_CHANGES) {
             return;
         }
@@ -153,7 +154,12 @@ final class TrainCommand implements Runnable {
         TrainConfig config = trainConfig();
         PrintWriter w = spec.commandLine().getOut();
         TrainingRun.Start start = start(spec, resume, allowChanges, overwrite);
-        Distillation d = new Distillation(modelConfig, config, PairStore.open(pairs, teacherId), out);
+        Distillation d;
+        try {
+            d = new Distillation(modelConfig, config, PairStore.open(pairs, teacherId), out);
+        } catch (InvalidValueException e) {
+            throw Flags.usageError(spec, e);
+        }
         sayWhereResumeStarts(d, start, steps, spec.commandLine().getErr());
         try (NDManager m = TorchRuntime.newManager();
                 ProgressBar bar = Bars.of("train", steps, d.startStep(start), "", spec.commandLine().getErr())) {

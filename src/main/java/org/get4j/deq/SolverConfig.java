@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.get4j.Get4jException;
+import org.get4j.io.JsonErrors;
 
 /**
  * A solver's settings, validated on construction. Read from a map or a JSON file, unknown keys are an error that
@@ -168,7 +169,7 @@ public record SolverConfig(SolverKind solver, int maxIter, double tol, StopMode 
             Map<String, Object> read = new ObjectMapper().readValue(file.toFile(), Map.class);
             map = read;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read solver config " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read solver config " + file + ": " + JsonErrors.describe(e), e);
         }
         try {
             return fromMap(map);

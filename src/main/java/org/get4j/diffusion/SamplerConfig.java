@@ -3,6 +3,7 @@ package org.get4j.diffusion;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.get4j.Get4jException;
+import org.get4j.InvalidValueException;
 
 /**
  * EDM sampler settings. Defaults are the reference's pair generation: 18 steps (35 evaluations), sigma in
@@ -18,7 +19,7 @@ public record SamplerConfig(int steps, double sigmaMin, double sigmaMax, double 
 
     public SamplerConfig {
         if (steps < 1) {
-            throw new Get4jException("sampler: steps = " + steps + " is invalid (expected >= 1)");
+            throw new InvalidValueException("sampler", "steps", steps, "at least 1");
         }
         if (!(sigmaMin > 0 && sigmaMax > sigmaMin)) {
             throw new Get4jException("sampler: need 0 < sigma_min < sigma_max, got " + sigmaMin + ", " + sigmaMax);

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import org.get4j.Get4jException;
+import org.get4j.InvalidValueException;
 import org.get4j.data.ImageSet;
 import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
@@ -29,10 +30,17 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
     public record Settings(int steps, int batch, double lr, int warmup, double emaDecay, int checkpointEvery,
             long seed, int logEvery) {
         public Settings {
-            if (steps < 1 || batch < 1 || !(lr > 0) || warmup < 0 || !(emaDecay > 0 && emaDecay < 1)
-                    || checkpointEvery < 1 || logEvery < 1) {
-                throw new Get4jException("teacher training: invalid settings " + this);
-            }
+            check(steps >= 1, "steps", steps, "at least 1");
+            check(batch >= 1, "batch", batch, "at least 1");
+            check(lr > 0 && Double.isFinite(lr), "lr", lr, "a finite number > 0");
+            check(warmup >= 0, "warmup", warmup, ">= 0");
+            check(emaDecay > 0 && emaDecay < 1, "ema_decay", emaDecay, "in (0, 1)");
+            check(checkpointEvery >= 1, "checkpoint_every", checkpointEvery, "at least 1");
+            check(logEvery >= 1, "log_every", logEvery, "at least 1");
+        }
+
+        private static void check(boolean ok, String key, Object value, String expected) {
+            InvalidValueException.require(ok, "teacher training", key, value, expected);
         }
 
         Map<String, Object> toMap() {

@@ -20,7 +20,7 @@ public final class Teachers {
         if (!java.nio.file.Files.isRegularFile(file)) {
             throw new Get4jException("teacher file " + file + " not found");
         }
-        if (SafeTensors.looksLike(file)) {
+        if (SafeTensors.looksLike(file) || file.getFileName().toString().endsWith(".safetensors")) {
             String kind = SafeTensors.metadata(file).get("get4j.teacher");
             if ("edm-unet".equals(kind)) {
                 return EdmTeacher.load(manager, file);

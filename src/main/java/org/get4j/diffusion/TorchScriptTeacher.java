@@ -16,6 +16,7 @@ import org.get4j.Get4jException;
 import org.get4j.io.Checksums;
 import org.get4j.runtime.Torch;
 import org.get4j.runtime.TorchRuntime;
+import org.get4j.io.JsonErrors;
 
 /**
  * Any EDM-style denoiser exported to TorchScript: {@code forward(x, sigma[, class_labels])} returning D(x; sigma),
@@ -48,7 +49,7 @@ public final class TorchScriptTeacher implements Denoiser {
         try {
             meta = new ObjectMapper().readValue(sidecar.toFile(), Map.class);
         } catch (IOException e) {
-            throw new Get4jException(sidecar + ": unreadable JSON: " + e.getMessage());
+            throw new Get4jException(sidecar + ": unreadable JSON: " + JsonErrors.describe(e));
         }
         int c = intField(meta, "channels", sidecar);
         int s = intField(meta, "image_size", sidecar);

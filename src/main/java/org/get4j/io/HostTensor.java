@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import org.get4j.Get4jException;
 
 /**
  * A tensor in host memory, as read from a torch.save, safetensors or .npy file: its dtype, shape, and its elements
@@ -24,6 +25,23 @@ public record HostTensor(TensorDType dtype, long[] shape, byte[] data) {
 
     public Shape djlShape() {
         return new Shape(shape);
+    }
+
+    /**
+     * Refuses an array with no samples (a leading dimension of 0) or with a NaN or infinity, naming {@code name}:
+     * models would turn either into a crash deep inside or into images that are all NaN.
+     */
+    public HostTensor requireFiniteSamples(String name) {
+        if (shape.length == 0 || shape[0] == 0) {
+            throw new Get4jException(name + " holds no samples (shape " + java.util.Arrays.toString(shape) + ")");
+        }
+        float[] values = toFloatArray();
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new Get4jException(name + " holds non-finite values (" + values[i] + " at flat index " + i + ")");
+            }
+        }
+        return this;
     }
 
     /** The elements as float32 (float16 and float64 converted). */

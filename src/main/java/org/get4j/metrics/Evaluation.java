@@ -57,7 +57,7 @@ public final class Evaluation {
             if (shape.length != 4) {
                 throw new Get4jException(name + ": images must be (N, C, H, W), got " + java.util.Arrays.toString(shape));
             }
-            float[] values = t.toFloatArray();
+            float[] values = t.requireFiniteSamples(name).toFloatArray();
             if (t.dtype() == TensorDType.UINT8) {
                 for (int i = 0; i < values.length; i++) {
                     values[i] = values[i] / 127.5f - 1f;

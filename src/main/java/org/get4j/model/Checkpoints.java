@@ -18,6 +18,7 @@ import org.get4j.io.SafeTensors;
 import org.get4j.io.TorchFile;
 import org.get4j.runtime.Torch;
 import org.get4j.runtime.Versions;
+import org.get4j.io.JsonErrors;
 
 /**
  * Model weights in and out. Two formats:
@@ -145,7 +146,7 @@ public final class Checkpoints {
             Map<String, Object> map = JSON.readValue(json, Map.class);
             return ModelConfig.fromMap(map);
         } catch (IOException e) {
-            throw new Get4jException(file + ": unreadable get4j.config: " + e.getMessage());
+            throw new Get4jException(file + ": unreadable get4j.config: " + JsonErrors.describe(e));
         }
     }
 

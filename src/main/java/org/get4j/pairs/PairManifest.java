@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.get4j.Get4jException;
+import org.get4j.io.JsonErrors;
 import org.get4j.io.AtomicFiles;
 
 /**
@@ -73,7 +74,7 @@ public record PairManifest(String format, String source, String teacher, Map<Str
         try {
             m = JSON.readValue(bytes, PairManifest.class);
         } catch (IOException e) {
-            throw new Get4jException(file + ": unreadable manifest: " + e.getMessage());
+            throw new Get4jException(file + ": unreadable manifest: " + JsonErrors.describe(e));
         }
         if (!FORMAT.equals(m.format())) {
             throw new Get4jException(file + ": format '" + m.format() + "' is not " + FORMAT);

@@ -50,9 +50,18 @@ public final class Memory {
         }
     }
 
+    /** Memory the system can still give to processes (Linux's MemAvailable), in MiB; -1 where unknown. */
+    public static long availableMiB() {
+        return procFile(Path.of("/proc/meminfo"), "MemAvailable:");
+    }
+
     private static long procStatus(String key) {
+        return procFile(Path.of("/proc/self/status"), key);
+    }
+
+    private static long procFile(Path file, String key) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(file)) {
                 if (line.startsWith(key)) {
                     return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
                 }

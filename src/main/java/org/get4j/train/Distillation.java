@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.get4j.Get4jException;
+import org.get4j.InvalidValueException;
 import org.get4j.io.Checksums;
 import org.get4j.io.SafeTensors;
 import org.get4j.model.Checkpoints;
@@ -20,6 +21,7 @@ import org.get4j.optim.TrainingRun;
 import org.get4j.pairs.PairManifest;
 import org.get4j.pairs.PairStore;
 import org.get4j.pairs.Pairs;
+import org.get4j.runtime.Memory;
 
 /**
  * Offline distillation: the student learns the teacher's noise-to-image map from a pair store, one
@@ -51,6 +53,9 @@ public final class Distillation extends TrainingRun<DistillationStep.Result, Dis
             throw new Get4jException("pairs have " + m.numClasses() + " classes, the model " + modelConfig.numClasses()
                     + " (use --classes " + m.numClasses() + ")");
         }
+        InvalidValueException.require(config.batch() <= m.count(), "training config", "batch", config.batch(),
+                "at most the " + m.count() + " pairs in " + pairs.dir());
+        MemoryEstimate.of(modelConfig, config).requireFits(config.batch(), Memory.availableMiB());
         this.modelConfig = modelConfig;
         this.config = config;
         this.pairs = pairs;
