@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.get4j.Get4jException;
 import org.get4j.io.Checksums;
+import org.get4j.io.TorchFile;
 import org.get4j.runtime.Torch;
 import org.get4j.runtime.TorchRuntime;
 import org.get4j.io.JsonErrors;
@@ -55,6 +56,7 @@ public final class TorchScriptTeacher implements Denoiser {
         int s = intField(meta, "image_size", sidecar);
         int k = intField(meta, "num_classes", sidecar);
         TorchRuntime.configure();
+        TorchFile.verifyArchive(file);
         Model model = Model.newInstance("teacher", manager.getDevice(), TorchRuntime.ENGINE);
         try {
             model.load(file);

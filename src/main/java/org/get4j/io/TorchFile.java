@@ -90,6 +90,25 @@ public final class TorchFile {
         byte[] read(String key, long bytes);
     }
 
+    /**
+     * Checks every record of a zip archive against its CRC-32: libtorch loads a TorchScript file with a flipped
+     * byte without complaint (issue 18: a damaged teacher generated wrong pairs), so get4j checks it first.
+     */
+    public static void verifyArchive(Path file) {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
+                ZipEntry entry = en.nextElement();
+                if (!entry.isDirectory()) {
+                    verified(zip, entry, file);
+                }
+            }
+        } catch (ZipException e) {
+            throw new Get4jException(file + " is not a TorchScript (zip) archive: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The whole object tree of a torch.save file. */
     public static Object load(Path file) {
         ZipFile zip;
@@ -117,7 +136,8 @@ public final class TorchFile {
             Map<String, byte[]> cache = new HashMap<>();
             Loader loader = (key, bytes) -> cache.computeIfAbsent(key, k -> readRecord(zip, file, root + "data/" + k, bytes));
             Object tree;
-            try (InputStream in = zip.getInputStream(zip.getEntry(prefix + "data.pkl"))) {
+            try (InputStream in = new java.io.ByteArrayInputStream(verified(zip, zip.getEntry(prefix + "data.pkl"),
+                    file))) {
                 tree = new StorageUnpickler(loader).load(in);
             } catch (PickleException | IllegalArgumentException | ClassCastException e) {
                 throw new Get4jException(file + ": cannot unpickle data.pkl: " + e.getMessage(), e);
@@ -133,8 +153,8 @@ public final class TorchFile {
         if (entry == null) {
             throw new Get4jException(file + ": storage record " + name + " is missing");
         }
-        try (InputStream in = zip.getInputStream(entry)) {
-            byte[] data = in.readAllBytes();
+        try {
+            byte[] data = verified(zip, entry, file);
             if (data.length < bytes) {
                 throw new Get4jException(file + ": storage record " + name + " holds " + data.length
                         + " bytes, the pickle needs " + bytes + " (truncated?)");
@@ -143,6 +163,25 @@ public final class TorchFile {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + name + " of " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An entry's bytes, checked against the CRC-32 the archive records for it. Java's ZipFile does not check it for
+     * stored (uncompressed) entries, which is how torch.save writes tensors: a flipped byte in a weight file would
+     * otherwise load as a wrong weight (issue 18: all-NaN images with exit code 0).
+     */
+    private static byte[] verified(ZipFile zip, ZipEntry entry, Path file) throws IOException {
+        byte[] data;
+        try (InputStream in = zip.getInputStream(entry)) {
+            data = in.readAllBytes();
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(data);
+        if (entry.getCrc() != -1 && crc.getValue() != entry.getCrc()) {
+            throw new Get4jException(file + ": record " + entry.getName() + " fails its CRC-32 check (the file is "
+                    + "damaged: download or copy it again)");
+        }
+        return data;
     }
 
     /** The unpickler that turns persistent ids ('storage', type, key, location, numel) into storage references. */

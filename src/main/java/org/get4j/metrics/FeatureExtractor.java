@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.get4j.Get4jException;
 import org.get4j.data.DataHome;
+import org.get4j.io.TorchFile;
 import org.get4j.runtime.Torch;
 import org.get4j.runtime.TorchRuntime;
 
@@ -114,6 +115,7 @@ public interface FeatureExtractor {
      */
     static FeatureExtractor inception(NDManager manager, Path file) {
         TorchRuntime.configure();
+        TorchFile.verifyArchive(file);
         Model model = Model.newInstance("inception", manager.getDevice(), TorchRuntime.ENGINE);
         try {
             model.load(file);

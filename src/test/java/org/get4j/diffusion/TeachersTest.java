@@ -27,6 +27,32 @@ class TeachersTest {
         return Path.of(TeachersTest.class.getResource("/fixtures/torchscript/" + name).toURI());
     }
 
+    /** Issue 18, item 4: libtorch would load a TorchScript teacher with a flipped byte; its zip CRC refuses it. */
+    @Test
+    void aDamagedTorchScriptTeacherIsRefused() throws Exception {
+        byte[] file = Files.readAllBytes(fixture("tiny_denoiser.pt"));
+        byte[] largest;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(fixture("tiny_denoiser.pt").toFile())) {
+            java.util.zip.ZipEntry entry = zip.stream().filter(e -> e.getName().contains("/data/"))
+                    .max(java.util.Comparator.comparingLong(java.util.zip.ZipEntry::getSize)).orElseThrow();
+            largest = zip.getInputStream(entry).readAllBytes();
+        }
+        int at = -1;
+        for (int i = 0; i + 32 <= file.length && at < 0; i++) {
+            if (java.util.Arrays.equals(file, i, i + 32, largest, 0, 32)) {
+                at = i;
+            }
+        }
+        assertTrue(at > 0, "the weights are stored uncompressed");
+        file[at + 3] ^= 0x08;
+        Path damaged = Files.write(dir.resolve("damaged.pt"), file);
+        Files.copy(fixture("tiny_denoiser.pt.json"), dir.resolve("damaged.pt.json"));
+        try (NDManager m = TorchRuntime.newManager()) {
+            String message = assertThrows(Get4jException.class, () -> Teachers.load(m, damaged)).getMessage();
+            assertTrue(message.contains("damaged.pt") && message.contains("fails its CRC-32 check"), message);
+        }
+    }
+
     @Test
     void torchScriptTeacherMatchesTheModulesRecordedOutputs() throws Exception {
         Map<?, ?> io = (Map<?, ?>) TorchFile.load(fixture("tiny_denoiser_io.pt"));

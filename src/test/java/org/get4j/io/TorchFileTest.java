@@ -95,4 +95,25 @@ class TorchFileTest {
         }
         assertTrue(assertThrows(Get4jException.class, () -> TorchFile.load(empty)).getMessage().contains("data.pkl"));
     }
+
+    /** Issue 18, item 4: a flipped byte in a stored tensor fails the zip's CRC-32 instead of loading wrong weights. */
+    @Test
+    void aDamagedTensorRecordIsRefused() throws Exception {
+        Map<?, ?> model = (Map<?, ?>) ((Map<?, ?>) TorchFile.load(fixture("get_p2.pth"))).get("model");
+        HostTensor weight = model.values().stream().map(HostTensor.class::cast).filter(t -> t.data().length >= 64)
+                .findFirst().orElseThrow();
+        byte[] file = Files.readAllBytes(fixture("get_p2.pth"));
+        byte[] needle = Arrays.copyOf(weight.data(), 64);
+        int at = -1;
+        for (int i = 0; i + needle.length <= file.length && at < 0; i++) {
+            if (Arrays.equals(file, i, i + needle.length, needle, 0, needle.length)) {
+                at = i;
+            }
+        }
+        assertTrue(at > 0, "the tensor's bytes are stored uncompressed in the archive");
+        file[at + 5] ^= 0x40;
+        Path damaged = Files.write(dir.resolve("damaged.pth"), file);
+        String message = assertThrows(Get4jException.class, () -> TorchFile.load(damaged)).getMessage();
+        assertTrue(message.contains("damaged.pth") && message.contains("fails its CRC-32 check"), message);
+    }
 }
