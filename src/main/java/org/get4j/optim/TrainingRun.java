@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.get4j.Get4jException;
+import org.get4j.io.FolderLock;
 import org.get4j.io.HostTensor;
 import org.get4j.io.RunFiles;
 import org.get4j.io.SafeTensors;
@@ -171,6 +172,12 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     /** Trains to the configured step count. */
     public void train(NDManager manager, Start start, Consumer<L> progress) {
         RunFiles.ensureDir(dir);
+        try (FolderLock lock = FolderLock.acquire(dir, "training run")) {
+            trainLocked(manager, start, progress);
+        }
+    }
+
+    private void trainLocked(NDManager manager, Start start, Consumer<L> progress) {
         long from = prepare(start);
         manager.getEngine().setRandomSeed((int) seed); // the initial weights are part of the run
         initialise(manager);

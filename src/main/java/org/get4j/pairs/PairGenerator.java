@@ -21,6 +21,7 @@ import org.get4j.diffusion.EdmSampler;
 import org.get4j.diffusion.SamplerConfig;
 import org.get4j.io.AtomicFiles;
 import org.get4j.io.Checksums;
+import org.get4j.io.FolderLock;
 import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
 import org.get4j.runtime.Versions;
@@ -125,6 +126,12 @@ public final class PairGenerator {
 
     /** Generates (or completes) the store in {@code dir}; returns its manifest. */
     public PairManifest generate(NDManager manager, Path dir, Consumer<Progress> progress) {
+        try (FolderLock lock = FolderLock.acquire(dir, "pairs generate")) {
+            return generateLocked(manager, dir, progress);
+        }
+    }
+
+    private PairManifest generateLocked(NDManager manager, Path dir, Consumer<Progress> progress) {
         try {
             Files.createDirectories(dir);
             Path planFile = dir.resolve(PLAN);
