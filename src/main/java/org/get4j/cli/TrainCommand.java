@@ -117,6 +117,7 @@ final class TrainCommand implements Runnable {
     /** Says what a resumed run will do when that is not simply "continue": no checkpoint, or nothing left. */
     static void sayWhereResumeStarts(TrainingRun<?, ?> run, TrainingRun.Start start, long steps, PrintWriter err) {
         run.check(start); // refusals first, before anything is printed
+        run.threadsNote(start).ifPresent(note -> err.println("note: " + note));
         if (start != TrainingRun.Start.RESUME && start != TrainingRun.Start.RESUME_WITH_CHANGES) {
             return;
         }

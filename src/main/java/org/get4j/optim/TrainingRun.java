@@ -20,6 +20,7 @@ import org.get4j.io.HostTensor;
 import org.get4j.io.RunFiles;
 import org.get4j.io.SafeTensors;
 import org.get4j.runtime.Memory;
+import org.get4j.runtime.TorchRuntime;
 import org.get4j.runtime.Versions;
 
 /**
@@ -48,6 +49,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     public static final String RUN = "run.json";
     public static final String COST = "cost.json";
     private static final String SETTINGS = "run.settings";
+    private static final String THREADS = "threads";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a run does with a folder that already holds one. */
@@ -267,6 +269,26 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         return at;
     }
 
+    /**
+     * When a resume would run with another intra-op thread count than the checkpoint was written with, what that
+     * means; else empty. Resume is bit-exact at the same count (tested with 1 and 2 threads by
+     * environment/kill-resume); another count changes the order of libtorch's parallel sums, so the run then
+     * differs from an uninterrupted one in the last bits.
+     */
+    public java.util.Optional<String> threadsNote(Start start) {
+        if (!start.resumes() || !Files.isRegularFile(checkpointFile())) {
+            return java.util.Optional.empty();
+        }
+        String was = SafeTensors.metadata(checkpointFile()).get(THREADS);
+        int now = TorchRuntime.threads();
+        if (was == null || was.equals(Integer.toString(now))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(checkpointFile() + " was written with " + was + " thread(s), this resume uses "
+                + now + ": parallel sums change order, so the result will differ from an uninterrupted run in the "
+                + "last bits (set GET4J_THREADS=" + was + " for a bit-exact resume)");
+    }
+
     private long checkpointStep() {
         return stepOf(SafeTensors.metadata(checkpointFile()));
     }
@@ -310,6 +332,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         meta.put("step", Long.toString(step));
         meta.put("train_seconds", String.format("%.3f", cost.trainSeconds()));
         meta.put("peak_rss_mib", Long.toString(cost.peakRssMiB()));
+        meta.put(THREADS, Integer.toString(TorchRuntime.threads()));
         try {
             meta.put(SETTINGS, JSON.writeValueAsString(settings()));
         } catch (IOException e) {

@@ -184,4 +184,24 @@ class DistillationTest {
         String refused = refusal(() -> train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), run, true));
         assertTrue(refused.contains(ckpt.toString()) && refused.contains("metadata checksum mismatch"), refused);
     }
+
+    /** Resume is bit-exact at the checkpoint's thread count; another count is said, with the count to use. */
+    @Test
+    void aResumeWithAnotherThreadCountSaysSo() {
+        Path run = dir.resolve("threads");
+        train(GET, config(2, TrainConfig.Gradient.PHANTOM, 0), run, false);
+        Distillation d = new Distillation(GET, config(4, TrainConfig.Gradient.PHANTOM, 0), PairStore.open(pairs, null),
+                run);
+        assertTrue(d.threadsNote(TrainingRun.Start.RESUME).isEmpty(), "same thread count: nothing to say");
+        int before = TorchRuntime.threads();
+        try {
+            TorchRuntime.setThreads(before == 1 ? 2 : 1);
+            String note = d.threadsNote(TrainingRun.Start.RESUME).orElseThrow();
+            assertTrue(note.contains("written with " + before + " thread(s)") && note.contains("GET4J_THREADS="
+                    + before), note);
+            assertTrue(d.threadsNote(TrainingRun.Start.FRESH).isEmpty());
+        } finally {
+            TorchRuntime.setThreads(before);
+        }
+    }
 }
