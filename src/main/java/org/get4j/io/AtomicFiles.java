@@ -2,7 +2,9 @@ package org.get4j.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,7 +44,14 @@ public final class AtomicFiles {
     public static Path temporarySibling(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        } catch (FileSystemException e) { // name the file asked for, not the temporary one
+            String reason = e instanceof AccessDeniedException ? "permission denied"
+                    : e.getReason() != null ? e.getReason() : "cannot create a file in " + dir;
+            throw new FileSystemException(target.toString(), null, "cannot write here: " + reason);
+        }
         try {
             // createTempFile makes owner-only files; a finished artefact is as readable as any other file.
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));

@@ -23,15 +23,15 @@ public final class FrechetDistance {
             throw new Get4jException("statistics of dimension " + a.dim() + " and " + b.dim() + " cannot be compared");
         }
         for (FeatureStatistics s : new FeatureStatistics[] {a, b}) {
-            if (s.count() > 0 && s.count() <= s.dim()) {
-                throw new Get4jException("statistics from " + s.count() + " samples of " + s.dim() + "-d features: the "
-                        + "covariance is singular; use more samples than feature dimensions");
-            }
-        }
-        for (FeatureStatistics s : new FeatureStatistics[] {a, b}) {
             if (!java.util.Arrays.stream(s.mean()).allMatch(Double::isFinite)) {
                 throw new Get4jException("statistics of " + s.count() + " samples are not finite (NaN or infinity in "
                         + "the features): the images were not finite; was the model's training diverged?");
+            }
+        }
+        for (FeatureStatistics s : new FeatureStatistics[] {a, b}) {
+            if (s.count() > 0 && s.count() <= s.dim()) {
+                throw new Get4jException("statistics from " + s.count() + " samples of " + s.dim() + "-d features: the "
+                        + "covariance is singular; use more samples than feature dimensions");
             }
         }
         return between(a.mean(), a.covariance(), b.mean(), b.covariance());

@@ -68,12 +68,51 @@ class BadInputsTest {
         Files.write(dir.resolve("random.safetensors"), bytes);
         Files.createDirectories(dir.resolve("badstore"));
         Files.writeString(dir.resolve("badstore/manifest.json"), "{\"count\": 24, \"shards\": [");
+        damage("/fixtures/torch/get_p2.pth", dir.resolve("damaged.pth"));
+        damage("/fixtures/torchscript/tiny_denoiser.pt", dir.resolve("damaged.pt"));
+        Files.copy(resource("/fixtures/torchscript/tiny_denoiser.pt.json"), dir.resolve("damaged.pt.json"));
+        // a run whose checkpoint says step 1 where it was written at step 2 (the edit of issue 18, item 5)
+        Path edited = Files.createDirectories(dir.resolve("edited"));
+        for (String f : List.of("checkpoint.safetensors", "metrics.csv", "run.json")) {
+            Files.copy(dir.resolve("run").resolve(f), edited.resolve(f));
+        }
+        byte[] ckpt = Files.readAllBytes(edited.resolve("checkpoint.safetensors"));
+        String text = new String(ckpt, StandardCharsets.ISO_8859_1);
+        ckpt[text.indexOf("\"step\":\"2\"") + "\"step\":\"".length()] = '1';
+        Files.write(edited.resolve("checkpoint.safetensors"), ckpt);
         byte[] pixels = new byte[20 * 32 * 32];
         random.nextBytes(pixels);
         Npy.write(dir.resolve("images.npy"), new HostTensor(TensorDType.UINT8, new long[] {20, 1, 32, 32}, pixels));
         float[] nanImages = new float[20 * 32 * 32];
         Arrays.fill(nanImages, Float.NaN);
         Npy.write(dir.resolve("nan-images.npy"), HostTensor.ofFloats(nanImages, 20, 1, 32, 32));
+    }
+
+    private static Path resource(String name) {
+        try {
+            return Path.of(BadInputsTest.class.getResource(name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A copy of a zip fixture with one byte flipped inside its largest stored record. */
+    private static void damage(String fixture, Path to) throws IOException {
+        byte[] file = Files.readAllBytes(resource(fixture));
+        byte[] largest;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(resource(fixture).toFile())) {
+            java.util.zip.ZipEntry entry = zip.stream().filter(e -> e.getName().contains("/data/"))
+                    .max(java.util.Comparator.comparingLong(java.util.zip.ZipEntry::getSize)).orElseThrow();
+            largest = zip.getInputStream(entry).readAllBytes();
+        }
+        for (int i = 0; i + 32 <= file.length; i++) {
+            if (Arrays.equals(file, i, i + 32, largest, 0, 32)) {
+                file[i + 3] ^= 0x08;
+                Files.write(to, file);
+                return;
+            }
+        }
+        throw new IllegalStateException("no stored record found in " + fixture);
     }
 
     private static void ok(String... args) {

@@ -20,6 +20,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.get4j.diffusion.GaussianMixtureTeacher;
 import org.get4j.diffusion.SamplerConfig;
 import org.get4j.diffusion.Teachers;
+import org.get4j.io.FolderLock;
 import org.get4j.pairs.PairGenerator;
 import org.get4j.pairs.PairManifest;
 import org.get4j.pairs.SeedRange;
@@ -73,7 +74,10 @@ class SparkPairGenerationTest {
                 out.toUri().toString());
     }
 
-    /** Every file of a store, by name, ignoring nothing: plan, shards and manifest must match byte for byte. */
+    /**
+     * Every file of a store, by name: plan, shards and manifest must match byte for byte. Only the single-machine
+     * writer's lock file ({@code .lock}, which holds its process id) is not store content.
+     */
     private static void assertSameStore(Path expected, Path actual) throws IOException {
         List<String> names = list(expected);
         assertEquals(names, list(actual), "files of " + actual);
@@ -84,7 +88,8 @@ class SparkPairGenerationTest {
 
     private static List<String> list(Path store) throws IOException {
         try (Stream<Path> s = Files.list(store)) {
-            List<String> names = new ArrayList<>(s.map(p -> p.getFileName().toString()).toList());
+            List<String> names = new ArrayList<>(s.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals(FolderLock.FILE)).toList());
             Collections.sort(names);
             return names;
         }
