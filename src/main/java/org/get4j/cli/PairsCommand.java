@@ -97,6 +97,7 @@ final class PairsCommand implements Runnable {
                 Denoiser t = Teachers.resolve(m, teacher);
                 PairGenerator g = new PairGenerator(t, sampler, range, shardSize, batch, conditional);
                 int shards = PairManifest.shardCount(range.count(), shardSize);
+                g.checkPlan(out); // a refusal before the progress bar
                 PairManifest manifest;
                 try (ProgressBar bar = Bars.of("pairs", range.count(), 0, "pairs", spec.commandLine().getErr())) {
                     manifest = g.generate(m, out, p -> {

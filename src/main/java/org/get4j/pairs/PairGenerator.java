@@ -112,6 +112,18 @@ public final class PairGenerator {
         }
     }
 
+    /** Fails when {@code dir} holds a store of another plan; a front end calls it before it draws progress. */
+    public void checkPlan(Path dir) {
+        Path planFile = dir.resolve(PLAN);
+        if (Files.isRegularFile(planFile)) {
+            try {
+                checkPlan(Files.readAllBytes(planFile), planFile.toString());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + planFile + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     /** Fails, naming {@code where}, when an existing plan file differs from this generator's plan. */
     public void checkPlan(byte[] existing, String where) {
         try {

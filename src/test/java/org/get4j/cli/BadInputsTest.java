@@ -41,11 +41,26 @@ class BadInputsTest {
         for (int i = 0; i < means.length; i++) {
             means[i] = Math.cos(i / 7.0) * 0.5;
         }
+        double[] twoMeans = new double[2 * means.length];
+        for (int i = 0; i < twoMeans.length; i++) {
+            twoMeans[i] = i < means.length ? means[i] : -means[i - means.length];
+        }
         try (NDManager m = TorchRuntime.newManager();
                 GaussianMixtureTeacher t = GaussianMixtureTeacher.of(m, 1, 16, 0, means, new double[0], new double[0],
-                        new double[] {0.02}, new double[] {1})) {
+                        new double[] {0.02}, new double[] {1});
+                GaussianMixtureTeacher other = GaussianMixtureTeacher.of(m, 1, 16, 0, means, new double[0],
+                        new double[0], new double[] {0.03}, new double[] {1});
+                GaussianMixtureTeacher twoClasses = GaussianMixtureTeacher.of(m, 1, 16, 0, twoMeans, new double[0],
+                        new double[0], new double[] {0.02, 0.02}, new double[] {0.5, 0.5})) {
             t.save(teacher);
+            other.save(dir.resolve("other-teacher.safetensors"));
+            twoClasses.save(dir.resolve("two-classes.safetensors"));
         }
+        ok("pairs", "generate", "--teacher", dir.resolve("two-classes.safetensors").toString(), "--conditional",
+                "--seeds", "0-7", "--steps", "4", "--out", dir.resolve("cond-pairs").toString());
+        ok("train", "--pairs", dir.resolve("cond-pairs").toString(), "--arch", "get", "--image-size", "16",
+                "--channels", "1", "--patch", "4", "--width", "32", "--heads", "4", "--depth", "1", "--deq-mlp-ratio",
+                "2", "--classes", "2", "--steps", "1", "--batch", "4", "--out", dir.resolve("cond-run").toString());
         ok("pairs", "generate", "--teacher", teacher.toString(), "--seeds", "0-23", "--shard-size", "12", "--steps",
                 "4", "--out", dir.resolve("pairs").toString());
         ok("train", "--pairs", dir.resolve("pairs").toString(), "--arch", "get", "--image-size", "16", "--channels",
