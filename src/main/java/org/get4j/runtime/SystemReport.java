@@ -18,7 +18,9 @@ public final class SystemReport {
         r.put("java", Versions.java());
         Engine engine = TorchRuntime.engine();
         r.put("djl", Engine.getDjlVersion());
-        r.put("engine", engine.getEngineName() + " " + engine.getVersion());
+        BundledLibTorch lib = BundledLibTorch.find();
+        r.put("engine", engine.getEngineName() + " " + engine.getVersion() + (lib == null ? ""
+                : " (" + lib.describe() + " build, libtorch " + lib.version() + ")"));
         r.put("offline", System.getProperty("ai.djl.offline"));
         r.put("gpus", Integer.toString(engine.getGpuCount()));
         r.put("device", TorchRuntime.defaultDevice().toString());

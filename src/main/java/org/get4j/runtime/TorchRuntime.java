@@ -36,6 +36,7 @@ public final class TorchRuntime {
         }
         // Inter-op parallelism only adds contention for the small graphs we run.
         setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        BundledLibTorch.useOnAnyMachine();
         configured = true;
     }
 
