@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
-"""Exit 0 when two safetensors files hold the same tensors, bit for bit (names, dtypes, shapes, bytes).
+"""Exit 0 when two files hold the same arrays: safetensors files (every tensor, by name) or .npy files.
+
+  same-tensors.py A B            bit for bit (environment/kill-resume: a resumed run equals an uninterrupted one)
+  same-tensors.py A B --tol T    float32 values within T * max(1, |a|) (environment/check-cuda-build: two builds)
 
 Metadata is not compared: a checkpoint records its wall-clock time and peak memory, which differ between runs.
-Prints the first tensor that differs otherwise. Standard library only (used by environment/kill-resume).
+Prints the first array that differs, or a one-line summary. Standard library only.
 """
+import argparse
+import array
+import ast
 import json
 import struct
 import sys
 
 
-def tensors(path):
+def safetensors(path):
     with open(path, "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
         header = json.loads(f.read(n))
@@ -18,16 +24,49 @@ def tensors(path):
     return {k: (v["dtype"], v["shape"], data[v["data_offsets"][0]:v["data_offsets"][1]]) for k, v in header.items()}
 
 
+def npy(path):
+    with open(path, "rb") as f:
+        if f.read(6) != b"\x93NUMPY":
+            raise SystemExit("%s is not an .npy file" % path)
+        major = f.read(2)[0]
+        (n,) = struct.unpack("<H" if major == 1 else "<I", f.read(2 if major == 1 else 4))
+        header = ast.literal_eval(f.read(n).decode("latin1"))
+        data = f.read()
+    dtype = {"<f4": "F32", "<f8": "F64", "|u1": "U8"}.get(header["descr"], header["descr"])
+    return {"array": (dtype, list(header["shape"]), data)}
+
+
+def load(path):
+    return npy(path) if path.endswith(".npy") else safetensors(path)
+
+
+def close(a, b, tol):
+    dtype, shape, x = a
+    if (dtype, shape) != b[:2] or len(x) != len(b[2]):
+        return "dtype or shape differs: %s %s vs %s %s" % (dtype, shape, b[0], b[1])
+    if dtype != "F32":
+        return None if x == b[2] else "values differ"
+    xs, ys = array.array("f", x), array.array("f", b[2])
+    worst = max((abs(p - q) / max(1.0, abs(p)) for p, q in zip(xs, ys)), default=0.0)
+    return None if worst <= tol else "largest relative difference %.3g > %.3g" % (worst, tol)
+
+
 def main():
-    a, b = tensors(sys.argv[1]), tensors(sys.argv[2])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("a")
+    parser.add_argument("b")
+    parser.add_argument("--tol", type=float, default=None)
+    args = parser.parse_args()
+    a, b = load(args.a), load(args.b)
     if a.keys() != b.keys():
         print("different tensor names: %s" % sorted(set(a) ^ set(b)))
         return 1
     for k in sorted(a):
-        if a[k] != b[k]:
-            print("tensor %s differs" % k)
+        problem = (None if a[k] == b[k] else "bits differ") if args.tol is None else close(a[k], b[k], args.tol)
+        if problem:
+            print("%s: %s" % (k, problem))
             return 1
-    print("%d tensors identical" % len(a))
+    print("%d arrays %s" % (len(a), "identical" if args.tol is None else "within %.0e" % args.tol))
     return 0
 
 

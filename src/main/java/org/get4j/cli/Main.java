@@ -50,7 +50,13 @@ public final class Main implements Runnable {
 
     /** Runs a command line with the given output streams and returns its exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        TorchRuntime.configure();
+        try {
+            TorchRuntime.configure(); // a CUDA build without a GPU extracts its libtorch here
+        } catch (Get4jException | java.io.UncheckedIOException e) {
+            err.println("get4j: error: " + describe(e));
+            err.flush();
+            return FAILURE;
+        }
         CommandLine cli = commandLine();
         cli.setOut(out);
         cli.setErr(err);

@@ -1,8 +1,12 @@
 package org.get4j.runtime;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
+import ai.djl.util.cuda.CudaUtils;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,11 +27,48 @@ public final class SystemReport {
                 : " (" + lib.describe() + " build, libtorch " + lib.version() + ")"));
         r.put("offline", System.getProperty("ai.djl.offline"));
         r.put("gpus", Integer.toString(engine.getGpuCount()));
+        if (engine.getGpuCount() > 0) {
+            r.put("cuda", cudaVersion(CudaUtils.getCudaVersionString()));
+            List<String> names = nvidiaSmiNames();
+            for (int i = 0; i < engine.getGpuCount(); i++) {
+                r.put("gpu " + i, gpuLine(i < names.size() ? names.get(i) : "GPU " + i,
+                        CudaUtils.getGpuMemory(Device.gpu(i)).getMax(), CudaUtils.getComputeCapability(i)));
+            }
+        }
         r.put("device", TorchRuntime.defaultDevice().toString());
         r.put("cpu", cpuModel());
         r.put("threads", TorchRuntime.threads() + " of " + Runtime.getRuntime().availableProcessors() + " cores");
         r.put("max heap", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
         return r;
+    }
+
+    /** "12.4" for CUDA's "124" (major digits, then one minor digit). */
+    static String cudaVersion(String digits) {
+        return digits == null || digits.length() < 2 ? String.valueOf(digits)
+                : digits.substring(0, digits.length() - 1) + "." + digits.substring(digits.length() - 1);
+    }
+
+    /** "NVIDIA A100-SXM4-40GB, 40.0 GiB, compute capability 8.0". */
+    static String gpuLine(String name, long bytes, String capability) {
+        String cc = capability == null || capability.length() < 2 ? String.valueOf(capability)
+                : capability.substring(0, capability.length() - 1) + "." + capability.substring(capability.length() - 1);
+        return String.format("%s, %.1f GiB, compute capability %s", name, bytes / (double) (1L << 30), cc);
+    }
+
+    /** GPU names from nvidia-smi when it is installed (DJL reports memory and capability, not names). */
+    private static List<String> nvidiaSmiNames() {
+        try {
+            Process p = new ProcessBuilder("nvidia-smi", "--query-gpu=name", "--format=csv,noheader")
+                    .redirectErrorStream(true).start();
+            List<String> names = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .map(String::strip).filter(l -> !l.isEmpty()).toList();
+            return p.waitFor() == 0 ? names : List.of();
+        } catch (java.io.IOException e) {
+            return List.of(); // no nvidia-smi
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
     }
 
     /** The processor's model name (Linux /proc/cpuinfo), or the JVM's architecture elsewhere. */

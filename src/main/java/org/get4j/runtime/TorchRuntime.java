@@ -46,10 +46,28 @@ public final class TorchRuntime {
         }
     }
 
-    /** The PyTorch engine, started offline. */
+    /** The PyTorch engine, started offline; a failure to start is one sentence with the cause and what to do. */
     public static Engine engine() {
         configure();
-        return Engine.getEngine(ENGINE);
+        try {
+            return Engine.getEngine(ENGINE);
+        } catch (RuntimeException | UnsatisfiedLinkError e) {
+            throw new Get4jException(startFailure(e, BundledLibTorch.find()), e);
+        }
+    }
+
+    /** Why the engine did not start: the deepest cause, the versions that must belong together, the way out. */
+    static String startFailure(Throwable e, BundledLibTorch bundled) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String cause = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return "the PyTorch engine did not start: " + cause + " (DJL " + Versions.djl() + ", built for libtorch "
+                + Versions.pytorch() + "; bundled: " + (bundled == null ? "no libtorch jar on the classpath"
+                : bundled.describe() + " libtorch " + bundled.version()) + "). Engine, JNI and libtorch must come "
+                + "from one DJL release: build with `mvn package` (CPU) or `mvn -Pcuda package` (CUDA), see the "
+                + "README's GPU section; or set PYTORCH_LIBRARY_PATH to a libtorch folder of the expected version";
     }
 
     /** A new root manager on the default device. */
