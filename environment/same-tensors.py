@@ -11,6 +11,7 @@ import argparse
 import array
 import ast
 import json
+import math
 import struct
 import sys
 
@@ -47,7 +48,11 @@ def close(a, b, tol):
     if dtype != "F32":
         return None if x == b[2] else "values differ"
     xs, ys = array.array("f", x), array.array("f", b[2])
-    worst = max((abs(p - q) / max(1.0, abs(p)) for p, q in zip(xs, ys)), default=0.0)
+    worst = 0.0
+    for p, q in zip(xs, ys):
+        if math.isnan(p) or math.isnan(q) or math.isinf(p) or math.isinf(q):
+            return "a value is not finite (%r vs %r)" % (p, q)  # NaN would compare as "within" any tolerance
+        worst = max(worst, abs(p - q) / max(1.0, abs(p)))
     return None if worst <= tol else "largest relative difference %.3g > %.3g" % (worst, tol)
 
 

@@ -24,7 +24,7 @@ final class Bars {
         }
         if (System.console() == null) {
             b.setUpdateIntervalMillis(10_000).setConsumer(new DelegatingProgressBarConsumer(new Lines(err), 100));
-        } else {
+        } else { // the library's terminal bar draws on the process's stderr, which err wraps in every command
             b.setUpdateIntervalMillis(1_000);
         }
         return b.build();

@@ -62,7 +62,10 @@ final class FdCommand implements Runnable {
                     if (fx == null) {
                         try {
                             fx = Features.extractor(m, features, inception);
-                        } catch (Get4jException e) {
+                        } catch (Get4jException e) { // an unknown name is a usage error; a bad file is a failure
+                            if (!e.getMessage().startsWith("unknown features")) {
+                                throw e;
+                            }
                             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--features: "
                                     + e.getMessage());
                         }

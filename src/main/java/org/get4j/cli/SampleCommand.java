@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.get4j.Get4jException;
 import org.get4j.data.ImageGrid;
 import org.get4j.deq.SolverConfig;
 import org.get4j.deq.StopMode;

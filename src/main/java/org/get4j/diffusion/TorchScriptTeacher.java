@@ -14,10 +14,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.get4j.Get4jException;
 import org.get4j.io.Checksums;
+import org.get4j.io.JsonErrors;
 import org.get4j.io.TorchFile;
 import org.get4j.runtime.Torch;
 import org.get4j.runtime.TorchRuntime;
-import org.get4j.io.JsonErrors;
 
 /**
  * Any EDM-style denoiser exported to TorchScript: {@code forward(x, sigma[, class_labels])} returning D(x; sigma),

@@ -14,11 +14,11 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.get4j.Get4jException;
 import org.get4j.io.HostTensor;
+import org.get4j.io.JsonErrors;
 import org.get4j.io.SafeTensors;
 import org.get4j.io.TorchFile;
 import org.get4j.runtime.Torch;
 import org.get4j.runtime.Versions;
-import org.get4j.io.JsonErrors;
 
 /**
  * Model weights in and out. Two formats:

@@ -225,7 +225,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
 
     /** Checks the folder against {@code start}, then clears it when asked to overwrite; the step to start from. */
     private long prepare(Start start) {
-        long from = check(start);
+        long from = checkFolder(start);
         if (start == Start.OVERWRITE) {
             for (String f : List.of(CHECKPOINT, METRICS, RUN, COST)) {
                 RunFiles.delete(dir.resolve(f));
@@ -237,9 +237,14 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     /**
      * The refusals of {@link #train} without changing anything, so a front end can say them before it draws a
      * progress bar: a fresh start into a folder that holds a run, a resume with other settings, a corrupt or edited
-     * checkpoint. Returns the step the run would start from.
+     * checkpoint, another process writing the folder. Returns the step the run would start from.
      */
     public long check(Start start) {
+        FolderLock.requireFree(dir, "training run");
+        return checkFolder(start);
+    }
+
+    private long checkFolder(Start start) {
         boolean holdsRun = Files.exists(checkpointFile()) || Files.exists(metricsFile())
                 || Files.exists(dir.resolve(RUN));
         if (start == Start.OVERWRITE) {

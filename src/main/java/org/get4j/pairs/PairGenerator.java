@@ -112,8 +112,12 @@ public final class PairGenerator {
         }
     }
 
-    /** Fails when {@code dir} holds a store of another plan; a front end calls it before it draws progress. */
+    /**
+     * Fails when {@code dir} holds a store of another plan or another process writes it; a front end calls it
+     * before it draws progress.
+     */
     public void checkPlan(Path dir) {
+        FolderLock.requireFree(dir, "pairs generate");
         Path planFile = dir.resolve(PLAN);
         if (Files.isRegularFile(planFile)) {
             try {

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.get4j.Get4jException;
-import org.get4j.io.JsonErrors;
 import org.get4j.io.AtomicFiles;
+import org.get4j.io.JsonErrors;
 
 /**
  * What a pair store holds: which teacher made it with which sampler, the seeds, shapes and dtypes, and every

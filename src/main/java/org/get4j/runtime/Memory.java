@@ -50,9 +50,23 @@ public final class Memory {
         }
     }
 
-    /** Memory the system can still give to processes (Linux's MemAvailable), in MiB; -1 where unknown. */
+    /**
+     * Memory the system can still give to processes, in MiB: Linux's MemAvailable, or less when a container's
+     * cgroup limit leaves less (memory.max minus memory.current); -1 where unknown.
+     */
     public static long availableMiB() {
-        return procFile(Path.of("/proc/meminfo"), "MemAvailable:");
+        long available = procFile(Path.of("/proc/meminfo"), "MemAvailable:");
+        try {
+            String max = Files.readString(Path.of("/sys/fs/cgroup/memory.max")).strip();
+            if (!max.equals("max")) {
+                long left = (Long.parseLong(max) - Long.parseLong(Files.readString(
+                        Path.of("/sys/fs/cgroup/memory.current")).strip())) >> 20;
+                available = available < 0 ? left : Math.min(available, left);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no cgroup v2 limit readable: MemAvailable alone
+        }
+        return available;
     }
 
     private static long procStatus(String key) {

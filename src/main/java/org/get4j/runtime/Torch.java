@@ -75,8 +75,9 @@ public final class Torch {
             throw new IllegalArgumentException(values.length + " values for an array of shape " + target.getShape());
         }
         try (GradMode noGrad = noGrad();
-                NDArray source = target.getManager().create(values, target.getShape())) {
-            target.set(new NDIndex("..."), source.toType(target.getDataType(), false));
+                NDArray source = target.getManager().create(values, target.getShape());
+                NDArray typed = source.toType(target.getDataType(), true)) {
+            target.set(new NDIndex("..."), typed);
         }
     }
 

@@ -55,7 +55,10 @@ public final class Distillation extends TrainingRun<DistillationStep.Result, Dis
         }
         InvalidValueException.require(config.batch() <= m.count(), "training config", "batch", config.batch(),
                 "at most the " + m.count() + " pairs in " + pairs.dir());
-        MemoryEstimate.of(modelConfig, config).requireFits(config.batch(), Memory.availableMiB());
+        if (MemoryEstimate.checked()) { // what this process holds already is reusable: it counts as available
+            MemoryEstimate.of(modelConfig, config).requireFits(config.batch(),
+                    Memory.availableMiB() + Math.max(0, Memory.rssMiB()));
+        }
         this.modelConfig = modelConfig;
         this.config = config;
         this.pairs = pairs;

@@ -21,7 +21,11 @@ class FolderLockTest {
                     .getMessage();
             assertTrue(refused.contains(dir + " is being written by another pairs generate (process " + pid),
                     refused);
+            assertThrows(Get4jException.class, () -> FolderLock.requireFree(dir, "pairs generate"));
+            assertThrows(Get4jException.class, () -> FolderLock.acquire(dir.resolve("."), "training run"),
+                    "the same folder by another name");
         }
+        FolderLock.requireFree(dir, "pairs generate");
         try (FolderLock again = FolderLock.acquire(dir, "pairs generate")) {
             assertTrue(again != null, "released on close");
         }
