@@ -29,6 +29,7 @@ public final class Plots {
             }
             chart.addSeries(name, x, positive(y, logY)).setMarker(SeriesMarkers.CIRCLE);
         });
+        labelBothEnds(chart, logY, series);
         return BitmapEncoder.getBufferedImage(chart);
     }
 
@@ -39,6 +40,7 @@ public final class Plots {
                 .yAxisTitle(yLabel).build();
         style(chart, logY);
         series.forEach((name, y) -> chart.addSeries(name, x, positive(y, logY)).setMarker(SeriesMarkers.CIRCLE));
+        labelBothEnds(chart, logY, series);
         return BitmapEncoder.getBufferedImage(chart);
     }
 
@@ -89,6 +91,32 @@ public final class Plots {
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setMarkerSize(5);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+    }
+
+    /**
+     * A log axis ends at the data, so a loss falling from 0.82 to 0.13 was labelled 0.2 ... 0.8 only: the axis now
+     * runs from the labelled tick below the smallest value (0.1) to the one above the largest (0.9).
+     */
+    private static void labelBothEnds(XYChart chart, boolean logY, Map<String, double[]> series) {
+        double[] all = series.values().stream().flatMapToDouble(java.util.Arrays::stream)
+                .filter(v -> v > 0 && Double.isFinite(v)).toArray();
+        if (!logY || all.length == 0) {
+            return;
+        }
+        chart.getStyler().setYAxisMin(tickAtOrBelow(java.util.Arrays.stream(all).min().getAsDouble()));
+        chart.getStyler().setYAxisMax(tickAtOrAbove(java.util.Arrays.stream(all).max().getAsDouble()));
+    }
+
+    /** The largest d * 10^k (d = 1..9, the ticks a log axis labels) at or below v. */
+    static double tickAtOrBelow(double v) {
+        double decade = Math.pow(10, Math.floor(Math.log10(v)));
+        return Math.floor(v / decade * (1 + 1e-12)) * decade;
+    }
+
+    /** The smallest d * 10^k (d = 1..10) at or above v. */
+    static double tickAtOrAbove(double v) {
+        double decade = Math.pow(10, Math.floor(Math.log10(v)));
+        return Math.ceil(v / decade * (1 - 1e-12)) * decade;
     }
 
     /** A log axis cannot show zeros: floor them at the smallest positive double a chart can draw. */
