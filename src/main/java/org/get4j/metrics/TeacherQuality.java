@@ -1,0 +1,50 @@
+package org.get4j.metrics;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.get4j.diffusion.Denoiser;
+import org.get4j.diffusion.EdmSampler;
+import org.get4j.diffusion.SamplerConfig;
+import org.get4j.pairs.SeededNoise;
+
+/**
+ * A teacher's sample quality as a function of its sampling cost: FD of n samples (seeds first, first + 1, ...,
+ * unconditional) against reference statistics, for several numbers of EDM sampler steps. This is the curve that
+ * one-step distillation is meant to beat: the teacher pays 2N - 1 network evaluations (Heun) per image.
+ */
+public final class TeacherQuality {
+    private TeacherQuality() {}
+
+    /** One point of the curve: sampler steps, network evaluations per image, samples, FD to the reference. */
+    public record Point(int steps, int evaluations, int samples, double fd) {}
+
+    /** The teacher's samples from seeds [first, first + n), drawn batch by batch as the statistics read them. */
+    public static Evaluation.ImageSource samples(Denoiser teacher, SamplerConfig config, long first, int n) {
+        EdmSampler sampler = new EdmSampler(config);
+        int c = teacher.channels();
+        int s = teacher.imageSize();
+        return Evaluation.ImageSource.of(n, (manager, from, to) -> {
+            int k = (int) (to - from);
+            NDArray noise = manager.create(SeededNoise.noise(first + from, k, c * s * s), new Shape(k, c, s, s));
+            return sampler.sample(teacher, noise, null).toType(DataType.FLOAT32, false);
+        });
+    }
+
+    /** FD against {@code reference} for each step count in {@code steps}; {@code progress} hears of each point. */
+    public static List<Point> costCurve(Denoiser teacher, FeatureExtractor fx, FeatureStatistics reference,
+            int[] steps, int n, int batch, Consumer<Point> progress) {
+        List<Point> curve = new ArrayList<>();
+        for (int k : steps) {
+            SamplerConfig config = SamplerConfig.reference().withSteps(k);
+            FeatureStatistics stats = Evaluation.statistics(fx, samples(teacher, config, 0, n), batch);
+            Point p = new Point(k, config.evaluations(), n, FrechetDistance.between(stats, reference));
+            curve.add(p);
+            progress.accept(p);
+        }
+        return curve;
+    }
+}
