@@ -23,7 +23,7 @@ import org.get4j.runtime.Versions;
  * Trains a neural EDM teacher on a dataset: EDM's loss (log-normal noise levels, lambda weighting), AdamW with a
  * linear warm-up and an EMA of the weights (the teacher users get), inside the loop every training run shares
  * ({@link TrainingRun}: batch indices and noise are functions of (seed, step), checkpoints, exact resume, metrics,
- * cost). At the end the EMA teacher is also written to {@code teacher.safetensors}.
+ * cost). With every checkpoint and at the end the EMA teacher is also written to {@code teacher.safetensors}.
  */
 public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.Log> {
     /** Settings of a run. */
@@ -97,8 +97,7 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
      */
     public EdmTeacher run(NDManager manager, Start start, Consumer<Log> progress) {
         train(manager, start, progress);
-        ema.save(teacherFile(), Map.of("steps", "" + settings.steps(), "seed", "" + settings.seed(),
-                "dataset", data.name(), "get4j.version", Versions.get4j()));
+        saveTeacher("" + settings.steps());
         return EdmTeacher.load(manager, teacherFile());
     }
 
@@ -195,6 +194,12 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
         meta.put("opt.steps", Long.toString(optimizer.steps()));
         meta.put("config", config.toString());
         SafeTensors.write(file, t, meta);
+        saveTeacher(metadata.get("step")); // the EMA teacher so far: it can be sampled and scored while the run goes on
+    }
+
+    private void saveTeacher(String steps) {
+        ema.save(teacherFile(), Map.of("steps", steps, "seed", "" + settings.seed(), "dataset", data.name(),
+                "get4j.version", Versions.get4j()));
     }
 
     @Override

@@ -142,9 +142,16 @@ class TeachersTest {
         EdmTeacher.Config config = new EdmTeacher.Config(1, 8, 8, 0);
         TeacherTraining.Settings full = new TeacherTraining.Settings(60, 16, 3e-3, 5, 0.99, 30, 7, 10);
         java.util.List<Double> losses = new java.util.ArrayList<>();
+        String[] midRun = new String[1];
         try (NDManager m = TorchRuntime.newManager()) {
-            new TeacherTraining(config, full, bars, dir.resolve("a")).run(m, false, log -> losses.add(log.loss()));
+            new TeacherTraining(config, full, bars, dir.resolve("a")).run(m, false, log -> {
+                losses.add(log.loss());
+                if (log.step() == 40) { // the checkpoint at 30 also wrote the EMA teacher so far
+                    midRun[0] = org.get4j.io.SafeTensors.metadata(dir.resolve("a/teacher.safetensors")).get("steps");
+                }
+            });
         }
+        assertEquals("30", midRun[0], "teacher.safetensors is written with every checkpoint");
         assertTrue(losses.get(losses.size() - 1) < 0.8 * losses.get(0), losses.toString());
         if (!resume) {
             return;
