@@ -5,12 +5,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import org.get4j.InvalidValueException;
+import org.get4j.data.DataHome;
 import org.get4j.data.Dataset;
 import org.get4j.data.Datasets;
 import org.get4j.data.ImageGrid;
 import org.get4j.data.ImageSet;
+import org.get4j.diffusion.Denoiser;
 import org.get4j.diffusion.EdmSampler;
 import org.get4j.diffusion.EdmTeacher;
 import org.get4j.diffusion.SamplerConfig;
@@ -18,6 +21,11 @@ import org.get4j.diffusion.TeacherTraining;
 import org.get4j.diffusion.Teachers;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
+import org.get4j.metrics.Evaluation;
+import org.get4j.metrics.FeatureExtractor;
+import org.get4j.metrics.FeatureStatistics;
+import org.get4j.metrics.LeNet;
+import org.get4j.metrics.TeacherQuality;
 import org.get4j.optim.TrainingRun;
 import org.get4j.pairs.SeededNoise;
 import org.get4j.runtime.TorchRuntime;
@@ -28,7 +36,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code get4j teacher train|sample}. */
 @Command(name = "teacher", mixinStandardHelpOptions = true, description = "Train or sample a diffusion teacher.",
-        subcommands = {TeacherCommand.Train.class, TeacherCommand.Sample.class})
+        subcommands = {TeacherCommand.Train.class, TeacherCommand.Sample.class, TeacherCommand.Eval.class})
 final class TeacherCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -161,6 +169,61 @@ final class TeacherCommand implements Runnable {
                 spec.commandLine().getOut().flush();
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = "A teacher's FD-LeNet against the test split for each number of sampler steps (its cost "
+                    + "curve: 2N-1 evaluations per image), beside the real-versus-real floor at the same sample count.")
+    static final class Eval implements Runnable {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--teacher", required = true, paramLabel = "FILE",
+                description = "A teacher file (.safetensors or TorchScript .pt).") String teacher;
+        @Option(names = "--dataset", defaultValue = "mnist",
+                description = "mnist or fashion-mnist: the test split and LeNet to score with (default: ${DEFAULT-VALUE}).")
+        String dataset;
+        @Option(names = "--n", defaultValue = "2000",
+                description = "Samples per point, seeds 0..n-1 (default: ${DEFAULT-VALUE}).") int n;
+        @Option(names = "--steps", split = ",", defaultValue = "18",
+                description = "Sampler steps N, comma-separated (default: ${DEFAULT-VALUE}, 35 evaluations).")
+        List<Integer> steps;
+        @Option(names = "--batch", defaultValue = "250",
+                description = "Images per sampler batch (default: ${DEFAULT-VALUE}).") int batch;
+
+        @Override
+        public void run() {
+            Flags.atLeast(spec, "--n", n, 2);
+            Flags.atLeast(spec, "--batch", batch, 1);
+            for (int k : steps) {
+                Flags.atLeast(spec, "--steps", k, 1);
+            }
+            Dataset d;
+            try {
+                d = Dataset.byName(dataset);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            try (NDManager m = TorchRuntime.newManager()) {
+                Denoiser t = Teachers.resolve(m, teacher);
+                FeatureExtractor fx = FeatureExtractor.named(m, d == Dataset.MNIST ? "lenet-mnist" : "lenet-fashion",
+                        null);
+                ImageSet test = Datasets.load(d, Dataset.Split.TEST).padTo(LeNet.SIZE);
+                ImageSet train = Datasets.load(d, Dataset.Split.TRAIN).padTo(LeNet.SIZE);
+                FeatureStatistics reference = Evaluation.cachedStatistics(fx, test,
+                        DataHome.resolve().resolve("stats").resolve(fx.metricName().toLowerCase() + "-" + test.name()
+                                + ".npz")); // shared with get4j eval
+                w.printf("%s: %s of %d samples against %s; floor (%d real training images): %.2f%n", t.identity(),
+                        fx.metricName(), n, test.name(), n, Evaluation.floor(fx, train, reference, n));
+                w.flush();
+                TeacherQuality.costCurve(t, fx, reference, steps.stream().mapToInt(Integer::intValue).toArray(), n,
+                        batch, p -> {
+                            w.printf("steps %3d  evaluations %3d  %s %.2f%n", p.steps(), p.evaluations(),
+                                    fx.metricName(), p.fd());
+                            w.flush();
+                        });
             }
         }
     }

@@ -114,4 +114,17 @@ class PipelineCommandsTest {
         // any generator here (the teacher's 34 at n = 10,000)
         assertTrue(base > 0 && distance < 3 * base && base < 30, "distance " + distance + ", floor " + base);
     }
+
+    /** Issue 20: the shipped teacher's FD at a given cost, beside the floor at the same sample count. */
+    @Test
+    void teacherEvalPrintsTheCostCurveAndTheFloor() {
+        CliRun r = CliRun.of("teacher", "eval", "--teacher", "data/teachers/edm-mnist.safetensors", "--n", "200",
+                "--steps", "1,2", "--batch", "100");
+        assertEquals(0, r.code(), r.err());
+        java.util.regex.Matcher floor = java.util.regex.Pattern.compile("floor \\(200 real training images\\): "
+                + "([0-9.]+)").matcher(r.out());
+        assertTrue(floor.find() && Double.parseDouble(floor.group(1)) > 0, r.out());
+        assertTrue(r.out().contains("steps   1  evaluations   1  FD-LeNet-MNIST ")
+                && r.out().contains("steps   2  evaluations   3  FD-LeNet-MNIST "), r.out());
+    }
 }
