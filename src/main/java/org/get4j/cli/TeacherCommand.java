@@ -212,9 +212,8 @@ final class TeacherCommand implements Runnable {
                         null);
                 ImageSet test = Datasets.load(d, Dataset.Split.TEST).padTo(LeNet.SIZE);
                 ImageSet train = Datasets.load(d, Dataset.Split.TRAIN).padTo(LeNet.SIZE);
-                FeatureStatistics reference = Evaluation.cachedStatistics(fx, test,
-                        DataHome.resolve().resolve("stats").resolve(fx.metricName().toLowerCase() + "-" + test.name()
-                                + ".npz")); // shared with get4j eval
+                FeatureStatistics reference = Evaluation.referenceStatistics(fx, test,
+                        DataHome.resolve().resolve("stats")); // the cache get4j eval uses
                 w.printf("%s: %s of %d samples against %s; floor (%d real training images): %.2f%n", t.identity(),
                         fx.metricName(), n, test.name(), n, Evaluation.floor(fx, train, reference, n));
                 w.flush();

@@ -101,6 +101,11 @@ public final class Evaluation {
         return stats;
     }
 
+    /** A reference set's statistics, cached in {@code statsDir} as {@code <metric>-<set>.npz} (shared by commands). */
+    public static FeatureStatistics referenceStatistics(FeatureExtractor fx, ImageSet set, Path statsDir) {
+        return cachedStatistics(fx, set, statsDir.resolve(fx.metricName().toLowerCase() + "-" + set.name() + ".npz"));
+    }
+
     /** Statistics of a reference set, computed once and cached as .npz under {@code cache}. */
     public static FeatureStatistics cachedStatistics(FeatureExtractor fx, ImageSet set, Path cache) {
         if (Files.isRegularFile(cache)) {

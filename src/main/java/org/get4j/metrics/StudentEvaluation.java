@@ -148,9 +148,8 @@ public final class StudentEvaluation {
         Samples drawn = sample(manager, g, solver, n, 500);
         float[] samples = drawn.images();
         FeatureStatistics ours = Evaluation.statistics(fx, buffer(samples, g.config()), 500);
-        String tag = fx.metricName().toLowerCase();
-        FeatureStatistics testStats = Evaluation.cachedStatistics(fx, test, statsCache.resolve(tag + "-" + test.name() + ".npz"));
-        FeatureStatistics trainStats = Evaluation.cachedStatistics(fx, train, statsCache.resolve(tag + "-" + train.name() + ".npz"));
+        FeatureStatistics testStats = Evaluation.referenceStatistics(fx, test, statsCache);
+        FeatureStatistics trainStats = Evaluation.referenceStatistics(fx, train, statsCache);
         double score = fx.classifies() ? Evaluation.classifierScore(fx, buffer(samples, g.config()), 500) : Double.NaN;
         double l1 = Double.NaN;
         double psnr = Double.NaN;
