@@ -219,8 +219,8 @@ final class TeacherCommand implements Runnable {
                 w.flush();
                 TeacherQuality.costCurve(t, fx, reference, steps.stream().mapToInt(Integer::intValue).toArray(), n,
                         batch, p -> {
-                            w.printf("steps %3d  evaluations %3d  %s %.2f%n", p.steps(), p.evaluations(),
-                                    fx.metricName(), p.fd());
+                            w.printf("steps %3d  evaluations %3d  %s %s%n", p.steps(), p.evaluations(),
+                                    fx.metricName(), p.estimate());
                             w.flush();
                         });
             }

@@ -93,12 +93,25 @@ public final class Evaluation {
 
     public static FeatureStatistics statistics(FeatureExtractor fx, ImageSource images, int batch) {
         FeatureStatistics stats = new FeatureStatistics(fx.dim());
+        forEachFeatures(fx, images, batch, stats::add);
+        return stats;
+    }
+
+    /** FD of the images to {@code reference} with its 95% bootstrap interval ({@link FdBootstrap}). */
+    public static FdEstimate estimate(FeatureExtractor fx, ImageSource images, int batch,
+            FeatureStatistics reference) {
+        FdBootstrap bootstrap = new FdBootstrap(fx.dim(), images.size());
+        forEachFeatures(fx, images, batch, bootstrap::add);
+        return bootstrap.estimate(reference);
+    }
+
+    private static void forEachFeatures(FeatureExtractor fx, ImageSource images, int batch,
+            java.util.function.Consumer<NDArray> sink) {
         for (long b = 0; b < images.size(); b += batch) {
             try (NDManager m = TorchRuntime.newManager(); Torch.GradMode noGrad = Torch.noGrad()) {
-                stats.add(fx.features(images.batch(m, b, Math.min(images.size(), b + batch))));
+                sink.accept(fx.features(images.batch(m, b, Math.min(images.size(), b + batch))));
             }
         }
-        return stats;
     }
 
     /** A reference set's statistics, cached in {@code statsDir} as {@code <metric>-<set>.npz} (shared by commands). */

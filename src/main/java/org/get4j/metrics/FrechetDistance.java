@@ -38,28 +38,56 @@ public final class FrechetDistance {
     }
 
     public static double between(double[] mu1, double[] s1, double[] mu2, double[] s2) {
-        int d = mu1.length;
-        double meanTerm = 0;
-        for (int i = 0; i < d; i++) {
-            double diff = mu1[i] - mu2[i];
-            meanTerm += diff * diff;
+        return new Reference(mu2, s2).distance(mu1, s1);
+    }
+
+    /**
+     * A fixed second Gaussian with its root S2^(1/2) computed once, for many distances to it (a bootstrap's
+     * resamples): tr (S1 S2)^(1/2) = sum sqrt(eig(S2^(1/2) S1 S2^(1/2))).
+     */
+    public static final class Reference {
+        private final double[] mu;
+        private final double trace;
+        private final DMatrixRMaj root;
+
+        public Reference(FeatureStatistics s) {
+            this(s.mean(), s.covariance());
         }
-        double trace1 = 0;
-        double trace2 = 0;
-        for (int i = 0; i < d; i++) {
-            trace1 += s1[i * d + i];
-            trace2 += s2[i * d + i];
+
+        Reference(double[] mu, double[] sigma) {
+            int d = mu.length;
+            this.mu = mu.clone();
+            double t = 0;
+            for (int i = 0; i < d; i++) {
+                t += sigma[i * d + i];
+            }
+            this.trace = t;
+            this.root = sqrtSymmetric(new DMatrixRMaj(d, d, true, sigma));
         }
-        DMatrixRMaj root1 = sqrtSymmetric(new DMatrixRMaj(d, d, true, s1));
-        DMatrixRMaj tmp = new DMatrixRMaj(d, d);
-        DMatrixRMaj m = new DMatrixRMaj(d, d);
-        CommonOps_DDRM.mult(root1, new DMatrixRMaj(d, d, true, s2), tmp);
-        CommonOps_DDRM.mult(tmp, root1, m);
-        double traceRoot = 0;
-        for (double lambda : symmetricEigenvalues(m)) {
-            traceRoot += Math.sqrt(Math.max(lambda, 0));
+
+        /** FD from the Gaussian (mean, covariance) to this one. */
+        public double distance(double[] mean, double[] covariance) {
+            int d = mu.length;
+            if (mean.length != d) {
+                throw new Get4jException("statistics of dimension " + mean.length + " and " + d + " cannot be compared");
+            }
+            double meanTerm = 0;
+            double traceS = 0;
+            for (int i = 0; i < d; i++) {
+                double diff = mean[i] - mu[i];
+                meanTerm += diff * diff;
+                traceS += covariance[i * d + i];
+            }
+            DMatrixRMaj tmp = new DMatrixRMaj(d, d);
+            DMatrixRMaj m = new DMatrixRMaj(d, d);
+            CommonOps_DDRM.mult(root, new DMatrixRMaj(d, d, true, covariance), tmp);
+            CommonOps_DDRM.mult(tmp, root, m);
+            double traceRoot = 0;
+            for (double lambda : symmetricEigenvalues(m)) {
+                traceRoot += Math.sqrt(Math.max(lambda, 0));
+            }
+            return meanTerm + traceS + trace - 2 * traceRoot;
         }
-        return meanTerm + trace1 + trace2 - 2 * traceRoot;
     }
 
     /** S^(1/2) = V diag(sqrt(max(lambda, 0))) V^T of a symmetric matrix. */

@@ -19,8 +19,12 @@ import org.get4j.pairs.SeededNoise;
 public final class TeacherQuality {
     private TeacherQuality() {}
 
-    /** One point of the curve: sampler steps, network evaluations per image, samples, FD to the reference. */
-    public record Point(int steps, int evaluations, int samples, double fd) {}
+    /** One point of the curve: sampler steps, network evaluations per image, samples, FD (with its interval). */
+    public record Point(int steps, int evaluations, int samples, FdEstimate estimate) {
+        public double fd() {
+            return estimate.fd();
+        }
+    }
 
     /** The teacher's samples from seeds [first, first + n), drawn batch by batch as the statistics read them. */
     public static Evaluation.ImageSource samples(Denoiser teacher, SamplerConfig config, long first, int n) {
@@ -40,8 +44,8 @@ public final class TeacherQuality {
         List<Point> curve = new ArrayList<>();
         for (int k : steps) {
             SamplerConfig config = SamplerConfig.reference().withSteps(k);
-            FeatureStatistics stats = Evaluation.statistics(fx, samples(teacher, config, 0, n), batch);
-            Point p = new Point(k, config.evaluations(), n, FrechetDistance.between(stats, reference));
+            Point p = new Point(k, config.evaluations(), n,
+                    Evaluation.estimate(fx, samples(teacher, config, 0, n), batch, reference));
             curve.add(p);
             progress.accept(p);
         }

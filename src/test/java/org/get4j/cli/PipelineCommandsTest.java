@@ -124,7 +124,11 @@ class PipelineCommandsTest {
         java.util.regex.Matcher floor = java.util.regex.Pattern.compile("floor \\(200 real training images\\): "
                 + "([0-9.]+)").matcher(r.out());
         assertTrue(floor.find() && Double.parseDouble(floor.group(1)) > 0, r.out());
-        assertTrue(r.out().contains("steps   1  evaluations   1  FD-LeNet-MNIST ")
-                && r.out().contains("steps   2  evaluations   3  FD-LeNet-MNIST "), r.out());
+        // each FD with its bootstrap interval around it: "FD-LeNet-MNIST 412.3 [398.0, 425.1]"
+        java.util.regex.Matcher point = java.util.regex.Pattern.compile("steps   2  evaluations   3  FD-LeNet-MNIST "
+                + "([0-9.]+) \\[([0-9.]+), ([0-9.]+)\\]").matcher(r.out());
+        assertTrue(r.out().contains("steps   1  evaluations   1  FD-LeNet-MNIST ") && point.find(), r.out());
+        double fd = Double.parseDouble(point.group(1));
+        assertTrue(Double.parseDouble(point.group(2)) < fd && fd < Double.parseDouble(point.group(3)), r.out());
     }
 }
