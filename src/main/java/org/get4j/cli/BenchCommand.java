@@ -46,7 +46,7 @@ final class BenchCommand implements Runnable {
     int repeats;
     @Option(names = "--threads", description = "Intra-op threads (default: all cores).")
     Integer threads;
-    @Option(names = "--teacher", defaultValue = "data/teachers/edm-mnist.safetensors",
+    @Option(names = "--teacher", defaultValue = "data/teachers/edm-mnist-small.safetensors",
             description = "Teacher whose 35-evaluation sampling rate is measured, or 'none' (default: ${DEFAULT-VALUE}).")
     String teacher;
     @Option(names = "--teacher-images", defaultValue = "256",

@@ -118,7 +118,7 @@ class PipelineCommandsTest {
     /** Issue 20: the shipped teacher's FD at a given cost, beside the floor at the same sample count. */
     @Test
     void teacherEvalPrintsTheCostCurveAndTheFloor() {
-        CliRun r = CliRun.of("teacher", "eval", "--teacher", "data/teachers/edm-mnist.safetensors", "--n", "200",
+        CliRun r = CliRun.of("teacher", "eval", "--teacher", "data/teachers/edm-mnist-small.safetensors", "--n", "200",
                 "--steps", "1,2", "--batch", "100");
         assertEquals(0, r.code(), r.err());
         java.util.regex.Matcher floor = java.util.regex.Pattern.compile("floor \\(200 real training images\\): "

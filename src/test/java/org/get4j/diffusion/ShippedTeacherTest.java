@@ -29,12 +29,12 @@ class ShippedTeacherTest {
         return Teachers.toBytes(new EdmSampler(SamplerConfig.reference()).sample(teacher, e, null));
     }
 
-    /** Records the fixture (src/test/resources/fixtures/teacher/edm-mnist-samples.npy) and prints its SHA-256. */
+    /** Records the fixture (src/test/resources/fixtures/teacher/edm-mnist-small-samples.npy) and prints its SHA-256. */
     public static void main(String[] args) {
-        Path file = DataHome.resolve().resolve("teachers/edm-mnist.safetensors");
+        Path file = DataHome.resolve().resolve("teachers/edm-mnist-small.safetensors");
         try (NDManager m = TorchRuntime.newManager()) {
             byte[] bytes = sample(Teachers.load(m, file), m);
-            Path out = Path.of("src/test/resources/fixtures/teacher/edm-mnist-samples.npy");
+            Path out = Path.of("src/test/resources/fixtures/teacher/edm-mnist-small-samples.npy");
             Npy.write(out, new org.get4j.io.HostTensor(org.get4j.io.TensorDType.UINT8, new long[] {4, 1, 32, 32}, bytes));
             System.out.println("recorded " + out + ", sha256 of the uint8 samples: " + Checksums.sha256(bytes));
         }
@@ -42,9 +42,9 @@ class ShippedTeacherTest {
 
     @Test
     void shippedTeacherReproducesItsRecordedSamples() throws Exception {
-        Path file = DataHome.resolve().resolve("teachers/edm-mnist.safetensors");
+        Path file = DataHome.resolve().resolve("teachers/edm-mnist-small.safetensors");
         assertTrue(Files.isRegularFile(file), "shipped teacher " + file + " is missing");
-        Path recorded = Path.of(ShippedTeacherTest.class.getResource("/fixtures/teacher/edm-mnist-samples.npy").toURI());
+        Path recorded = Path.of(ShippedTeacherTest.class.getResource("/fixtures/teacher/edm-mnist-small-samples.npy").toURI());
         byte[] expected = Npy.read(recorded).data();
         try (NDManager m = TorchRuntime.newManager()) {
             byte[] ours = sample(Teachers.load(m, file), m);

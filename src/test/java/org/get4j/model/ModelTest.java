@@ -64,7 +64,7 @@ class ModelTest {
         assertEquals(118_608, micro);
         try (NDManager m = TorchRuntime.newManager()) {
             var teacher = (org.get4j.diffusion.EdmTeacher) org.get4j.diffusion.Teachers.load(m,
-                    org.get4j.data.DataHome.resolve().resolve("teachers/edm-mnist.safetensors"));
+                    org.get4j.data.DataHome.resolve().resolve("teachers/edm-mnist-small.safetensors"));
             long params = teacher.parameterArrays().stream().mapToLong(a -> a.getShape().size()).sum();
             assertEquals(112_609, params);
             assertTrue(Math.abs(micro - params) < 0.06 * params, "GET-Micro is within 6% of the teacher");

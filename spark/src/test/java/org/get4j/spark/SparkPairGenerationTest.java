@@ -107,7 +107,7 @@ class SparkPairGenerationTest {
         // the shipped EDM U-Net teacher too (the real workload), on 32 x 32 MNIST-shaped pairs, four shards, two at a time.
         // Its convolutions round differently on 2 threads than on 1, and a task thread does not inherit the engine's
         // thread count: without each task pinning it, these bytes differ.
-        Path unet = Path.of(System.getenv("GET4J_DATA"), "teachers", "edm-mnist.safetensors");
+        Path unet = Path.of(System.getenv("GET4J_DATA"), "teachers", "edm-mnist-small.safetensors");
         Path sparkUnet = dir.resolve("spark-unet");
         SparkPairGeneration.generate(sc, job(unet.toString(), "0-39", 10, 10, sparkUnet));
         assertSameStore(singleMachine(unet.toString(), "0-39", 10, 10, "reference-unet"), sparkUnet);

@@ -94,7 +94,7 @@ class SparkStatisticsTest {
     @Test
     void distributedStatisticsOfAPairStoreEqualSingleMachineStatistics() {
         Path store = dir.resolve("pairs");
-        Path teacher = Path.of(System.getenv("GET4J_DATA"), "teachers", "edm-mnist.safetensors");
+        Path teacher = Path.of(System.getenv("GET4J_DATA"), "teachers", "edm-mnist-small.safetensors");
         try (NDManager m = TorchRuntime.newManager()) {
             new PairGenerator(Teachers.load(m, teacher), SamplerConfig.reference().withSteps(3), SeedRange.parse("0-9"),
                     4, 5, false).generate(m, store, p -> { });
