@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.List;
 import me.tongfei.progressbar.ProgressBar;
 import org.get4j.InvalidValueException;
-import org.get4j.data.DataHome;
 import org.get4j.data.Dataset;
 import org.get4j.data.Datasets;
 import org.get4j.data.ImageGrid;
@@ -21,9 +20,6 @@ import org.get4j.diffusion.TeacherTraining;
 import org.get4j.diffusion.Teachers;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
-import org.get4j.metrics.Evaluation;
-import org.get4j.metrics.FeatureExtractor;
-import org.get4j.metrics.FeatureStatistics;
 import org.get4j.metrics.LeNet;
 import org.get4j.metrics.TeacherQuality;
 import org.get4j.optim.TrainingRun;
@@ -208,21 +204,17 @@ final class TeacherCommand implements Runnable {
             PrintWriter w = spec.commandLine().getOut();
             try (NDManager m = TorchRuntime.newManager()) {
                 Denoiser t = Teachers.resolve(m, teacher);
-                FeatureExtractor fx = FeatureExtractor.named(m, d == Dataset.MNIST ? "lenet-mnist" : "lenet-fashion",
-                        null);
-                ImageSet test = Datasets.load(d, Dataset.Split.TEST).padTo(LeNet.SIZE);
-                ImageSet train = Datasets.load(d, Dataset.Split.TRAIN).padTo(LeNet.SIZE);
-                FeatureStatistics reference = Evaluation.referenceStatistics(fx, test,
-                        DataHome.resolve().resolve("stats")); // the cache get4j eval uses
-                w.printf("%s: %s of %d samples against %s; floor (%d real training images): %.2f%n", t.identity(),
-                        fx.metricName(), n, test.name(), n, Evaluation.floor(fx, train, reference, n));
+                w.printf("%s: %d samples per point, seeds 0-%d, against %s test%n", t.identity(), n, n - 1,
+                        d.name().toLowerCase(java.util.Locale.ROOT));
                 w.flush();
-                TeacherQuality.costCurve(t, fx, reference, steps.stream().mapToInt(Integer::intValue).toArray(), n,
-                        batch, p -> {
+                TeacherQuality.Scoring scoring = TeacherQuality.Scoring.lenet(m, d);
+                TeacherQuality.Report report = scoring.report(t, steps.stream().mapToInt(Integer::intValue).toArray(),
+                        n, batch, p -> {
                             w.printf("steps %3d  evaluations %3d  %s %s%n", p.steps(), p.evaluations(),
-                                    fx.metricName(), p.estimate());
+                                    scoring.metric(), p.estimate());
                             w.flush();
                         });
+                w.printf("floor (%d real training images): %.2f%n", n, report.floor());
             }
         }
     }

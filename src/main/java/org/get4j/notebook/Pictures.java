@@ -37,4 +37,28 @@ public final class Pictures {
         byte[] bytes = ImageGrid.quantise(strip);
         return ImageGrid.of(bytes, steps, (int) s[1], (int) s[2], (int) s[3], steps, 3);
     }
+
+    /** Pictures side by side, each under its caption, on a white background: "which is which" in one image. */
+    public static BufferedImage labelled(java.util.Map<String, BufferedImage> panels) {
+        int gap = 16;
+        int captionHeight = 22;
+        int width = panels.values().stream().mapToInt(BufferedImage::getWidth).sum() + gap * (panels.size() + 1);
+        int height = panels.values().stream().mapToInt(BufferedImage::getHeight).max().orElse(0) + captionHeight + gap;
+        BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING,
+                java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(java.awt.Color.BLACK);
+        g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 14));
+        int x = gap;
+        for (java.util.Map.Entry<String, BufferedImage> p : panels.entrySet()) {
+            g.drawString(p.getKey(), x, captionHeight - 6);
+            g.drawImage(p.getValue(), x, captionHeight, null);
+            x += p.getValue().getWidth() + gap;
+        }
+        g.dispose();
+        return out;
+    }
 }

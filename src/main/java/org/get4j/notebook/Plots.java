@@ -2,10 +2,12 @@ package org.get4j.notebook;
 
 import java.awt.image.BufferedImage;
 import java.util.Map;
+import org.get4j.metrics.FdEstimate;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** XChart line charts rendered to images, which every Java kernel displays. */
@@ -42,6 +44,66 @@ public final class Plots {
         series.forEach((name, y) -> chart.addSeries(name, x, positive(y, logY)).setMarker(SeriesMarkers.CIRCLE));
         labelBothEnds(chart, logY, series);
         return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** One curve of a quality plot: FD estimates, with their intervals, at x values. */
+    public record Curve(double[] x, FdEstimate[] fd) {}
+
+    /**
+     * FD against x for named curves, each point with its 95% interval as an error bar (the larger side, so that the
+     * bar covers the interval), and named reference lines (the real-versus-real floor, the teacher) dashed across the
+     * x range. The legend sits below the chart, outside the data.
+     */
+    public static BufferedImage quality(String title, String xLabel, boolean logX, Map<String, Curve> curves,
+            Map<String, Double> references) {
+        XYChart chart = new XYChartBuilder().width(640).height(460).title(title).xAxisTitle(xLabel)
+                .yAxisTitle("FD (log scale)").build();
+        style(chart, true);
+        chart.getStyler().setXAxisLogarithmic(logX);
+        chart.getStyler().setXAxisLogarithmicDecadeOnly(false);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setErrorBarsColorSeriesColor(true);
+        double xMin = Double.POSITIVE_INFINITY;
+        double xMax = Double.NEGATIVE_INFINITY;
+        for (Map.Entry<String, Curve> e : curves.entrySet()) {
+            Curve c = e.getValue();
+            double[] y = new double[c.x().length];
+            double[] bar = new double[y.length];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = c.fd()[i].fd();
+                bar[i] = errorBar(c.fd()[i]);
+                xMin = Math.min(xMin, c.x()[i]);
+                xMax = Math.max(xMax, c.x()[i]);
+            }
+            chart.addSeries(e.getKey(), c.x(), y, bar).setMarker(SeriesMarkers.CIRCLE);
+        }
+        for (Map.Entry<String, Double> r : references.entrySet()) {
+            chart.addSeries(r.getKey(), new double[] {xMin, xMax}, new double[] {r.getValue(), r.getValue()})
+                    .setMarker(SeriesMarkers.NONE).setLineStyle(SeriesLines.DASH_DASH);
+        }
+        double[] range = qualityRange(curves, references);
+        chart.getStyler().setYAxisMin(range[0]);
+        chart.getStyler().setYAxisMax(range[1]);
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** The larger side of the interval: a symmetric bar that covers it. */
+    static double errorBar(FdEstimate f) {
+        return Math.max(f.high() - f.fd(), f.fd() - f.low());
+    }
+
+    /** The y range of a quality plot: labelled ticks around every bar and every reference line. */
+    static double[] qualityRange(Map<String, Curve> curves, Map<String, Double> references) {
+        double lo = references.values().stream().mapToDouble(Double::doubleValue).min().orElse(Double.MAX_VALUE);
+        double hi = references.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        for (Curve c : curves.values()) {
+            for (FdEstimate f : c.fd()) {
+                lo = Math.min(lo, Math.max(f.fd() - errorBar(f), f.fd() / 2));
+                hi = Math.max(hi, f.fd() + errorBar(f));
+            }
+        }
+        return new double[] {tickAtOrBelow(lo), tickAtOrAbove(hi)};
     }
 
     /** Named point clouds, each given as {x values, y values}, without lines. */

@@ -2,6 +2,11 @@ package org.get4j.notebook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.util.Map;
+import org.get4j.metrics.FdEstimate;
 import org.junit.jupiter.api.Test;
 
 class PlotsTest {
@@ -15,5 +20,33 @@ class PlotsTest {
         assertEquals(30, Plots.tickAtOrBelow(34.2), 1e-12);
         assertEquals(40, Plots.tickAtOrAbove(34.2), 1e-12);
         assertEquals(1.0, Plots.tickAtOrAbove(0.95), 1e-15);
+    }
+
+    /** A quality plot shows every interval whole and the floor, however far below the data it lies. */
+    @Test
+    void qualityPlotsFrameEveryBarAndTheFloor() {
+        // an asymmetric interval gets a bar of its larger side, so the bar covers it
+        assertEquals(5.0, Plots.errorBar(new FdEstimate(30, 25, 33, 2000)), 1e-12);
+        Map<String, Plots.Curve> curves = Map.of("teacher", new Plots.Curve(new double[] {5, 35},
+                new FdEstimate[] {new FdEstimate(420, 400, 445, 2000), new FdEstimate(12, 11, 13, 2000)}));
+        double[] range = Plots.qualityRange(curves, Map.of("floor", 3.6));
+        assertEquals(3.0, range[0], 1e-12);
+        assertEquals(500, range[1], 1e-9);
+        BufferedImage chart = Plots.quality("t", "NFE", true, curves, Map.of("floor", 3.6));
+        assertTrue(chart.getWidth() == 640 && chart.getHeight() == 460);
+    }
+
+    @Test
+    void labelledPicturesSitSideBySide() {
+        BufferedImage a = new BufferedImage(64, 40, BufferedImage.TYPE_INT_RGB);
+        BufferedImage b = new BufferedImage(32, 50, BufferedImage.TYPE_INT_RGB);
+        Map<String, BufferedImage> panels = new java.util.LinkedHashMap<>();
+        panels.put("a", a);
+        panels.put("b", b);
+        BufferedImage both = Pictures.labelled(panels);
+        assertEquals(64 + 32 + 3 * 16, both.getWidth());
+        assertEquals(50 + 22 + 16, both.getHeight());
+        assertEquals(0, both.getRGB(16 + 64 + 16 + 5, 22 + 45) & 0xFFFFFF, "b's black pixels at its place");
+        assertEquals(0xFFFFFF, both.getRGB(16 + 5, 22 + 45) & 0xFFFFFF, "white below the shorter a");
     }
 }
