@@ -38,6 +38,16 @@ public final class Pictures {
         return ImageGrid.of(bytes, steps, (int) s[1], (int) s[2], (int) s[3], steps, 3);
     }
 
+    /** Captioned pictures side by side, in the order given. */
+    @SafeVarargs
+    public static BufferedImage labelled(java.util.Map.Entry<String, BufferedImage>... panels) {
+        java.util.Map<String, BufferedImage> ordered = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, BufferedImage> p : panels) {
+            ordered.put(p.getKey(), p.getValue());
+        }
+        return labelled(ordered);
+    }
+
     /** Pictures side by side, each under its caption, on a white background: "which is which" in one image. */
     public static BufferedImage labelled(java.util.Map<String, BufferedImage> panels) {
         int gap = 16;

@@ -33,9 +33,28 @@ public final class Runs {
         return env != null && !env.isBlank() ? Path.of(env) : DataHome.resolve().resolveSibling("runs");
     }
 
+    /**
+     * Eight hex digits that name the teacher (of its file's SHA-256 where the identity records one), so that pairs and
+     * the runs trained on them never mix teachers: a changed teacher gets new folders instead of a mismatch.
+     */
+    public static String teacherTag(Denoiser teacher) {
+        return teacherTag(teacher.identity());
+    }
+
+    static String teacherTag(String identity) {
+        java.util.regex.Matcher sha = java.util.regex.Pattern.compile("sha256=([0-9a-f]{8})").matcher(identity);
+        return sha.find() ? sha.group(1)
+                : org.get4j.io.Checksums.sha256(identity.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
+    }
+
+    /** "2000-25df8317": a pair store's size and teacher, for the names of the runs trained on it. */
+    public static String pairsTag(PairStore pairs) {
+        return pairs.size() + "-" + teacherTag(pairs.manifest().teacher());
+    }
+
     /** Pairs from seeds 0..count-1 of the teacher: reused when a finished store exists, else made (resumably). */
     public static PairStore pairs(NDManager manager, Denoiser teacher, int count) {
-        Path store = dir().resolve("pairs-" + count);
+        Path store = dir().resolve("pairs-" + count + "-" + teacherTag(teacher));
         if (Files.isRegularFile(store.resolve(PairManifest.FILE))) {
             System.out.println("Reusing the " + count + " pairs in " + store);
         } else {

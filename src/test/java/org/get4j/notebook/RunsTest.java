@@ -20,4 +20,14 @@ class RunsTest {
         Files.writeString(run, "{\"train\": ");
         assertEquals("loss", Runs.distance(run), "a damaged record is not an error for a plot title");
     }
+
+    /** Pairs (and the runs named after them) of different teachers land in different folders. */
+    @Test
+    void aTeacherIsTaggedByItsFilesChecksum() {
+        assertEquals("25df8317", Runs.teacherTag("edm-unet({base=16}, sha256=25df831742fc53d6b332f2ca4be82a1fc61b840b)"));
+        String analytic = Runs.teacherTag("gmm-teacher(mnist, rank 32)");
+        assertEquals(8, analytic.length());
+        assertEquals(analytic, Runs.teacherTag("gmm-teacher(mnist, rank 32)"));
+        org.junit.jupiter.api.Assertions.assertNotEquals(analytic, Runs.teacherTag("gmm-teacher(mnist, rank 16)"));
+    }
 }
