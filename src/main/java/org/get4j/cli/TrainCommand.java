@@ -93,6 +93,9 @@ final class TrainCommand implements Runnable {
     int checkpointEvery;
     @Option(names = "--log-every", description = "Steps between metrics rows (default: ${DEFAULT-VALUE}).")
     int logEvery;
+    @Option(names = "--snapshot-every", paramLabel = "SECONDS", defaultValue = "0", description = "Also keep the "
+            + "run's state at every SECONDS of training time in OUT/snapshots/, for FD against training time "
+            + "(default: ${DEFAULT-VALUE}, none).") int snapshotEvery;
     @Option(names = "--seed", description = "Seed of the batches, z0 and initialisation (default: ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors (from step 0 when there is "
@@ -155,9 +158,11 @@ final class TrainCommand implements Runnable {
         TrainConfig config = trainConfig();
         PrintWriter w = spec.commandLine().getOut();
         TrainingRun.Start start = start(spec, resume, allowChanges, overwrite);
+        Flags.atLeast(spec, "--snapshot-every", snapshotEvery, 0);
         Distillation d;
         try {
             d = new Distillation(modelConfig, config, PairStore.open(pairs, teacherId), out);
+            d.snapshotEvery(snapshotEvery);
         } catch (InvalidValueException e) {
             throw Flags.usageError(spec, e);
         }

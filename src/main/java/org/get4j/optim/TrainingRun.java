@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.get4j.Get4jException;
 import org.get4j.io.FolderLock;
 import org.get4j.io.HostTensor;
@@ -48,6 +49,8 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     public static final String METRICS = "metrics.csv";
     public static final String RUN = "run.json";
     public static final String COST = "cost.json";
+    /** The folder of time-mark snapshots ({@link #snapshotEvery}). */
+    public static final String SNAPSHOTS = "snapshots";
     private static final String SETTINGS = "run.settings";
     private static final String THREADS = "threads";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -106,6 +109,9 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     private double priorSeconds;
     private long priorPeakRss;
     private long sessionStart;
+    private double snapshotEvery;
+    private double nextMark;
+    private LongSupplier clock = System::nanoTime;
 
     protected TrainingRun(Path dir, long steps, long seed, int logEvery, int checkpointEvery) {
         this.dir = dir;
@@ -113,6 +119,45 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         this.seed = seed;
         this.logEvery = logEvery;
         this.checkpointEvery = checkpointEvery;
+    }
+
+    /**
+     * Also writes the run's state at every {@code seconds} of training time, summed over sessions, as
+     * {@code snapshots/t-<mark>s.safetensors} (a checkpoint with its step, mark and training seconds), so that
+     * quality can be plotted against training time. 0: none. Which step reaches a mark depends on the machine; the
+     * run itself does not.
+     */
+    public TrainingRun<R, L> snapshotEvery(double seconds) {
+        if (!(seconds >= 0)) {
+            throw new IllegalArgumentException("snapshot interval " + seconds + " s");
+        }
+        this.snapshotEvery = seconds;
+        return this;
+    }
+
+    /** The clock training time is read from, in nanoseconds (tests pass a fake one). */
+    protected void useClock(LongSupplier nanos) {
+        this.clock = nanos;
+    }
+
+    /** A time-mark snapshot: its file, the mark it was written at, and the step and training seconds it holds. */
+    public record Snapshot(Path file, double markSeconds, long step, double trainSeconds) {}
+
+    /** The snapshots in a run's folder, in order of their marks. */
+    public static List<Snapshot> snapshots(Path runDir) {
+        Path folder = runDir.resolve(SNAPSHOTS);
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            return files.filter(f -> f.getFileName().toString().matches("t-\\d+s\\.safetensors")).map(f -> {
+                Map<String, String> m = SafeTensors.metadata(f);
+                return new Snapshot(f, Double.parseDouble(m.get("mark_seconds")), Long.parseLong(m.get("step")),
+                        Double.parseDouble(m.get("train_seconds")));
+            }).sorted(java.util.Comparator.comparingDouble(Snapshot::markSeconds)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // ---- what a kind of run supplies ----
@@ -198,7 +243,8 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
             RunFiles.writeJson(dir.resolve(RUN), record);
             RunFiles.writeText(metricsFile(), "step," + header() + "\n");
         }
-        sessionStart = System.nanoTime();
+        sessionStart = clock.getAsLong();
+        nextMark = snapshotEvery > 0 ? (Math.floor(priorSeconds / snapshotEvery) + 1) * snapshotEvery : 0;
         Memory.resetPeaks(); // this run's peak, not that of whatever ran before in this process (a notebook)
         long window = sessionStart;
         List<R> updates = new ArrayList<>();
@@ -209,16 +255,21 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
             }
             long done = k + 1;
             if (done % logEvery == 0 || done == steps) {
-                long now = System.nanoTime();
+                long now = clock.getAsLong();
                 L row = summarise(done, updates, updates.size() * (double) batch() / ((now - window) / 1e9),
                         (now - sessionStart) / 1_000_000);
                 RunFiles.appendText(metricsFile(), done + "," + row.csv() + "\n");
                 progress.accept(row);
                 updates.clear();
-                window = System.nanoTime();
+                window = clock.getAsLong();
             }
             if (done % checkpointEvery == 0 || done == steps) {
                 checkpoint(done);
+            }
+            if (snapshotEvery > 0 && trainedSeconds() >= nextMark) {
+                double mark = Math.floor(trainedSeconds() / snapshotEvery) * snapshotEvery; // the latest mark passed
+                snapshot(done, mark);
+                nextMark = mark + snapshotEvery;
             }
         }
     }
@@ -229,6 +280,9 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         if (start == Start.OVERWRITE) {
             for (String f : List.of(CHECKPOINT, METRICS, RUN, COST)) {
                 RunFiles.delete(dir.resolve(f));
+            }
+            for (Snapshot old : snapshots(dir)) {
+                RunFiles.delete(old.file());
             }
         }
         return from;
@@ -330,9 +384,34 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         }
     }
 
+    /** Training time over all sessions so far. */
+    private double trainedSeconds() {
+        return priorSeconds + (clock.getAsLong() - sessionStart) / 1e9;
+    }
+
+    private void snapshot(long step, double mark) {
+        Map<String, String> meta = metadata(step, cost(step));
+        meta.put("mark_seconds", Double.toString(mark));
+        RunFiles.ensureDir(dir.resolve(SNAPSHOTS));
+        writeCheckpoint(dir.resolve(SNAPSHOTS).resolve(String.format("t-%06ds.safetensors", Math.round(mark))), meta);
+    }
+
+    private Cost cost(long step) {
+        return new Cost(step, trainedSeconds(), Math.max(priorPeakRss, Memory.peakRssMiB()));
+    }
+
     private void checkpoint(long step) {
-        Cost cost = new Cost(step, priorSeconds + (System.nanoTime() - sessionStart) / 1e9,
-                Math.max(priorPeakRss, Memory.peakRssMiB()));
+        Cost cost = cost(step);
+        writeCheckpoint(checkpointFile(), metadata(step, cost));
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("steps", cost.steps());
+        c.put("train_seconds", cost.trainSeconds());
+        c.put("peak_rss_mib", cost.peakRssMiB());
+        RunFiles.writeJson(dir.resolve(COST), c);
+    }
+
+    /** What a checkpoint records beside the tensors; its step among them (covered by the checksum). */
+    private Map<String, String> metadata(long step, Cost cost) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("step", Long.toString(step));
         meta.put("train_seconds", String.format("%.3f", cost.trainSeconds()));
@@ -343,12 +422,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        writeCheckpoint(checkpointFile(), meta);
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("steps", cost.steps());
-        c.put("train_seconds", cost.trainSeconds());
-        c.put("peak_rss_mib", cost.peakRssMiB());
-        RunFiles.writeJson(dir.resolve(COST), c);
+        return meta;
     }
 
     /** The tensors of a checkpoint under {@code prefix} ("model.", "ema."), with the prefix removed. */
