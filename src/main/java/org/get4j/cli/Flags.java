@@ -8,7 +8,7 @@ import picocli.CommandLine.ParameterException;
 /** The command line's name for a library setting, so an invalid value is reported under the flag the user typed. */
 final class Flags {
     private static final Map<String, String> RENAMED = Map.of("ema_decay", "--ema", "jacobian_weight", "--jacobian",
-            "num_classes", "--classes", "distance", "--loss");
+            "num_classes", "--classes", "distance", "--loss", "supervised", "--supervise-last");
 
     private Flags() {}
 

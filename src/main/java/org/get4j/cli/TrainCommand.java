@@ -45,6 +45,8 @@ final class TrainCommand implements Runnable {
                 case "--weight-decay" -> Double.toString(r.weightDecay());
                 case "--ema" -> Double.toString(r.emaDecay());
                 case "--unroll" -> Integer.toString(r.unroll());
+                case "--free-iterations" -> Integer.toString(r.freeIterations());
+                case "--supervise-last" -> Integer.toString(r.supervised());
                 case "--gamma" -> Double.toString(r.gamma());
                 case "--loss" -> r.distance().name();
                 case "--gradient" -> r.gradient().name();
@@ -79,6 +81,11 @@ final class TrainCommand implements Runnable {
     @Option(names = "--ema-warmup", description = "EMA decay min(d, (1+t)/(10+t)): for short runs.") boolean emaWarmup;
     @Option(names = "--unroll", description = "Unrolled, supervised states of GET (default: ${DEFAULT-VALUE}).")
     int unroll;
+    @Option(names = "--free-iterations", description = "Iterations of GET's map before the unrolled ones, without a "
+            + "graph: the phantom gradient through the last --unroll of them (default: ${DEFAULT-VALUE}).")
+    int freeIterations;
+    @Option(names = "--supervise-last", description = "How many of the last unrolled states the loss supervises; 0: "
+            + "all (default: ${DEFAULT-VALUE}).") int superviseLast;
     @Option(names = "--gamma", description = "Fixed-point-correction weight base (default: ${DEFAULT-VALUE}).")
     double gamma;
     @Option(names = "--loss", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
@@ -140,7 +147,8 @@ final class TrainCommand implements Runnable {
         try {
             TrainConfig reference = TrainConfig.reference(1, 1);
             return reference.toBuilder().steps(steps).batch(batch).lr(lr).warmup(warmup).weightDecay(weightDecay)
-                    .emaDecay(ema).emaWarmup(emaWarmup).unroll(unroll).gamma(gamma).distance(loss).gradient(gradient)
+                    .emaDecay(ema).emaWarmup(emaWarmup).unroll(unroll).freeIterations(freeIterations)
+                    .supervised(superviseLast).gamma(gamma).distance(loss).gradient(gradient)
                     .forwardSolver(reference.forwardSolver().toBuilder().solver(solver).build())
                     .backwardSolver(reference.backwardSolver().toBuilder().solver(solver).build())
                     .jacobianWeight(jacobian).checkpointEvery(checkpointEvery).logEvery(logEvery).seed(seed).build();

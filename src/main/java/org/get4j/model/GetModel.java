@@ -138,16 +138,22 @@ public final class GetModel extends Generator {
 
     @Override
     public int supervisedStates(Supervision how) {
-        return how.isImplicit() ? 1 : how.unroll();
+        return how.isImplicit() ? 1 : how.supervised();
     }
 
     @Override
     public Supervised trainForward(ParameterStore ps, NDArray noise, NDArray labels, NDArray z0, Supervision how) {
         Problem p = problem(ps, noise, labels, z0, true);
-        if (!how.isImplicit()) { // z_k = f(z_{k-1}), k = 1..n, each decoded
-            List<NDList> states = PhantomGradient.unroll(p.map(), new NDList(p.start()), how.unroll(), 1.0);
-            List<NDArray> images = new ArrayList<>(states.size());
-            for (NDList z : states) {
+        if (!how.isImplicit()) { // z_k = f(z_{k-1}), k = 1..n; the last ones with a graph, the last few decoded
+            NDList start = new NDList(p.start());
+            if (how.freeIterations() > 0) {
+                try (Torch.GradMode noGrad = Torch.noGrad()) {
+                    start = PhantomGradient.step(p.map(), start, how.freeIterations(), 1.0);
+                }
+            }
+            List<NDList> states = PhantomGradient.unroll(p.map(), start, how.unroll(), 1.0);
+            List<NDArray> images = new ArrayList<>(how.supervised());
+            for (NDList z : states.subList(states.size() - how.supervised(), states.size())) {
                 images.add(decode(ps, z.singletonOrThrow(), true));
             }
             return new Supervised(images, p.map(), states.get(states.size() - 1));

@@ -17,7 +17,8 @@ import org.get4j.optim.AdamW;
  * @param jacobianWeight weight of the Jacobian penalty ||J||_F^2 / dim at the final state (0: off)
  */
 public record TrainConfig(int steps, int batch, double lr, int warmup, double weightDecay, double emaDecay,
-        boolean emaWarmup, int unroll, double gamma, DistillationStep.Distance distance, Gradient gradient,
+        boolean emaWarmup, int unroll, int freeIterations, int supervised, double gamma,
+        DistillationStep.Distance distance, Gradient gradient,
         SolverConfig forwardSolver, SolverConfig backwardSolver, double jacobianWeight, int checkpointEvery,
         int logEvery, long seed) {
 
@@ -35,6 +36,8 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
         check(weightDecay >= 0 && Double.isFinite(weightDecay), "weight_decay", weightDecay, "a finite number >= 0");
         check(emaDecay > 0 && emaDecay < 1, "ema_decay", emaDecay, "in (0, 1)");
         check(unroll >= 1, "unroll", unroll, "at least 1");
+        check(freeIterations >= 0, "free_iterations", freeIterations, ">= 0");
+        check(supervised >= 0 && supervised <= unroll, "supervised", supervised, "in 0.." + unroll + " (0: all)");
         check(gamma > 0 && gamma <= 1, "gamma", gamma, "in (0, 1]");
         check(distance != null, "distance", distance, "l1 or l2");
         check(gradient != null, "gradient", gradient, "phantom or implicit");
@@ -50,13 +53,14 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
 
     /** Which states the loss supervises and how gradients reach the weights (see {@link Supervision}). */
     public Supervision supervision() {
-        return gradient == Gradient.PHANTOM ? Supervision.phantom(unroll)
+        return gradient == Gradient.PHANTOM
+                ? Supervision.phantom(freeIterations, unroll, supervised == 0 ? unroll : supervised)
                 : Supervision.implicit(forwardSolver, backwardSolver);
     }
 
     /** The reference's recipe for the given length and batch. */
     public static TrainConfig reference(int steps, int batch) {
-        return new TrainConfig(steps, batch, 1e-4, 0, 0, 0.9999, false, SolverConfig.REFERENCE_ITERATIONS, 0.8,
+        return new TrainConfig(steps, batch, 1e-4, 0, 0, 0.9999, false, SolverConfig.REFERENCE_ITERATIONS, 0, 0, 0.8,
                 DistillationStep.Distance.L1, Gradient.PHANTOM, SolverConfig.builder().maxIter(30).tol(1e-3).build(),
                 SolverConfig.builder().maxIter(30).tol(1e-4).build(), 0, 1000, 50, 0);
     }
@@ -68,7 +72,7 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
      */
     public static TrainConfig shortRun(int steps, int batch, double lr) {
         TrainConfig r = reference(steps, batch);
-        return new TrainConfig(steps, batch, lr, Math.min(50, steps / 10), 0, 0.999, true, r.unroll(), r.gamma(),
+        return new TrainConfig(steps, batch, lr, Math.min(50, steps / 10), 0, 0.999, true, r.unroll(), 0, 0, r.gamma(),
                 r.distance(), r.gradient(), r.forwardSolver(), r.backwardSolver(), 0, Math.max(1, steps / 4),
                 Math.max(1, steps / 50), 0);
     }
@@ -88,6 +92,10 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
         m.put("ema_decay", emaDecay);
         m.put("ema_warmup", emaWarmup);
         m.put("unroll", unroll);
+        if (freeIterations != 0 || supervised != 0) { // recorded when set, so runs from before these settings resume
+            m.put("free_iterations", freeIterations);
+            m.put("supervised", supervised);
+        }
         m.put("gamma", gamma);
         m.put("distance", distance.name());
         m.put("gradient", gradient.name());
@@ -120,6 +128,8 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
         private double emaDecay;
         private boolean emaWarmup;
         private int unroll;
+        private int freeIterations;
+        private int supervised;
         private double gamma;
         private DistillationStep.Distance distance;
         private Gradient gradient;
@@ -139,6 +149,8 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
             emaDecay = c.emaDecay;
             emaWarmup = c.emaWarmup;
             unroll = c.unroll;
+            freeIterations = c.freeIterations;
+            supervised = c.supervised;
             gamma = c.gamma;
             distance = c.distance;
             gradient = c.gradient;
@@ -158,6 +170,10 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
         public Builder emaDecay(double v) { emaDecay = v; return this; }
         public Builder emaWarmup(boolean v) { emaWarmup = v; return this; }
         public Builder unroll(int v) { unroll = v; return this; }
+        /** Iterations of f before the unrolled ones, without a graph (phantom gradient through the last unroll). */
+        public Builder freeIterations(int v) { freeIterations = v; return this; }
+        /** How many of the last unrolled states the loss supervises; 0: all. */
+        public Builder supervised(int v) { supervised = v; return this; }
         public Builder gamma(double v) { gamma = v; return this; }
         public Builder distance(DistillationStep.Distance v) { distance = v; return this; }
         public Builder gradient(Gradient v) { gradient = v; return this; }
@@ -169,8 +185,8 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
         public Builder seed(long v) { seed = v; return this; }
 
         public TrainConfig build() {
-            return new TrainConfig(steps, batch, lr, warmup, weightDecay, emaDecay, emaWarmup, unroll, gamma, distance,
-                    gradient, forwardSolver, backwardSolver, jacobianWeight, checkpointEvery, logEvery, seed);
+            return new TrainConfig(steps, batch, lr, warmup, weightDecay, emaDecay, emaWarmup, unroll, freeIterations,
+                    supervised, gamma, distance, gradient, forwardSolver, backwardSolver, jacobianWeight, checkpointEvery, logEvery, seed);
         }
     }
 }

@@ -60,7 +60,7 @@ class AblationTest {
                 new PairGenerator(t, SamplerConfig.reference().withSteps(2), SeedRange.parse("0-15"), 16, 16, false)
                         .generate(m, pairs, p -> { });
             }
-            TrainConfig train = new TrainConfig(4, 4, 1e-3, 0, 0, 0.99, true, 2, 0.8, DistillationStep.Distance.L1,
+            TrainConfig train = new TrainConfig(4, 4, 1e-3, 0, 0, 0.99, true, 2, 0, 0, 0.8, DistillationStep.Distance.L1,
                     TrainConfig.Gradient.PHANTOM, TrainConfig.reference(1, 1).forwardSolver(),
                     TrainConfig.reference(1, 1).backwardSolver(), 0, 2, 2, 0);
             ModelSweep.Judge judge = new ModelSweep.Judge(lenet(m), s[0], s[1], dir.resolve("stats"), 200);

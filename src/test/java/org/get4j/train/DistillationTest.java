@@ -46,7 +46,7 @@ class DistillationTest {
     private static final ModelConfig GET = ModelConfig.get(16, 1, 4, 32, 4, 1, 3, 2, 0);
 
     private static TrainConfig config(int steps, TrainConfig.Gradient gradient, double jacobian) {
-        return new TrainConfig(steps, 8, 3e-3, 2, 0, 0.99, true, 3, 0.8, DistillationStep.Distance.L1, gradient,
+        return new TrainConfig(steps, 8, 3e-3, 2, 0, 0.99, true, 3, 0, 0, 0.8, DistillationStep.Distance.L1, gradient,
                 SolverConfig.builder().maxIter(8).tol(1e-3).build(), SolverConfig.builder().maxIter(8).tol(1e-4).build(),
                 jacobian, 3, 1, 11);
     }
@@ -73,10 +73,10 @@ class DistillationTest {
         assertEquals(c, c.toBuilder().build(), "a round trip keeps every field");
         TrainConfig named = TrainConfig.reference(40, 16).toBuilder().lr(5e-4).warmup(50).emaDecay(0.999)
                 .emaWarmup(true).distance(DistillationStep.Distance.L2).checkpointEvery(13).logEvery(2).seed(3)
-                .unroll(4).gamma(0.5).jacobianWeight(0.1).weightDecay(0.01).batch(8).steps(41)
+                .unroll(4).freeIterations(2).supervised(3).gamma(0.5).jacobianWeight(0.1).weightDecay(0.01).batch(8).steps(41)
                 .gradient(TrainConfig.Gradient.IMPLICIT).build();
         TrainConfig r = TrainConfig.reference(40, 16);
-        assertEquals(new TrainConfig(41, 8, 5e-4, 50, 0.01, 0.999, true, 4, 0.5, DistillationStep.Distance.L2,
+        assertEquals(new TrainConfig(41, 8, 5e-4, 50, 0.01, 0.999, true, 4, 2, 3, 0.5, DistillationStep.Distance.L2,
                 TrainConfig.Gradient.IMPLICIT, r.forwardSolver(), r.backwardSolver(), 0.1, 13, 2, 3), named);
     }
 
