@@ -21,6 +21,7 @@ import org.get4j.diffusion.Teachers;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
 import org.get4j.metrics.LeNet;
+import org.get4j.metrics.Scoring;
 import org.get4j.metrics.TeacherQuality;
 import org.get4j.optim.TrainingRun;
 import org.get4j.pairs.SeededNoise;
@@ -207,9 +208,9 @@ final class TeacherCommand implements Runnable {
                 w.printf("%s: %d samples per point, seeds 0-%d, against %s test%n", t.identity(), n, n - 1,
                         d.name().toLowerCase(java.util.Locale.ROOT));
                 w.flush();
-                TeacherQuality.Scoring scoring = TeacherQuality.Scoring.lenet(m, d);
-                TeacherQuality.Report report = scoring.report(t, steps.stream().mapToInt(Integer::intValue).toArray(),
-                        n, batch, p -> {
+                Scoring scoring = Scoring.lenet(m, d);
+                TeacherQuality.Report report = TeacherQuality.report(scoring, t,
+                        steps.stream().mapToInt(Integer::intValue).toArray(), n, batch, p -> {
                             w.printf("steps %3d  evaluations %3d  %s %s%n", p.steps(), p.evaluations(),
                                     scoring.metric(), p.estimate());
                             w.flush();

@@ -103,6 +103,9 @@ final class TrainCommand implements Runnable {
     @Option(names = "--snapshot-every", paramLabel = "SECONDS", defaultValue = "0", description = "Also keep the "
             + "run's state at every SECONDS of training time in OUT/snapshots/, for FD against training time "
             + "(default: ${DEFAULT-VALUE}, none).") int snapshotEvery;
+    @Option(names = "--time-budget", paramLabel = "SECONDS", defaultValue = "0", description = "Stop, with a "
+            + "checkpoint, after SECONDS of training time summed over sessions; --steps stays the upper bound "
+            + "(default: ${DEFAULT-VALUE}, no limit).") int timeBudget;
     @Option(names = "--seed", description = "Seed of the batches, z0 and initialisation (default: ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors (from step 0 when there is "
@@ -167,10 +170,11 @@ final class TrainCommand implements Runnable {
         PrintWriter w = spec.commandLine().getOut();
         TrainingRun.Start start = start(spec, resume, allowChanges, overwrite);
         Flags.atLeast(spec, "--snapshot-every", snapshotEvery, 0);
+        Flags.atLeast(spec, "--time-budget", timeBudget, 0);
         Distillation d;
         try {
             d = new Distillation(modelConfig, config, PairStore.open(pairs, teacherId), out);
-            d.snapshotEvery(snapshotEvery);
+            d.snapshotEvery(snapshotEvery).timeBudget(timeBudget);
         } catch (InvalidValueException e) {
             throw Flags.usageError(spec, e);
         }
@@ -189,6 +193,11 @@ final class TrainCommand implements Runnable {
                             d.metricsFile());
                 }
             });
+        }
+        TrainingRun.Cost cost = TrainingRun.Cost.read(out);
+        if (timeBudget > 0 && cost != null && cost.steps() < steps) {
+            w.printf("time budget of %d s reached at step %d (%.0f s of training)%n", timeBudget, cost.steps(),
+                    cost.trainSeconds());
         }
         w.printf("checkpoint %s, metrics %s%n", d.checkpointFile(), d.metricsFile());
         w.flush();

@@ -6,11 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import ai.djl.ndarray.NDManager;
-import org.get4j.data.DataHome;
-import org.get4j.data.Dataset;
-import org.get4j.data.Datasets;
-import org.get4j.data.ImageSet;
 import org.get4j.diffusion.Denoiser;
 import org.get4j.diffusion.EdmSampler;
 import org.get4j.diffusion.SamplerConfig;
@@ -60,27 +55,10 @@ public final class TeacherQuality {
     /** A teacher's cost curve and the real-versus-real floor at the same sample count. */
     public record Report(String teacher, String metric, int samples, double floor, List<Point> curve) {}
 
-    /**
-     * How a dataset's teachers are scored: its shipped LeNet against the test split (statistics cached under the data
-     * home's stats/, as get4j eval does), with the training split for the floor.
-     */
-    public record Scoring(FeatureExtractor fx, FeatureStatistics reference, ImageSet train) {
-        public static Scoring lenet(NDManager manager, Dataset dataset) {
-            FeatureExtractor fx = FeatureExtractor.named(manager,
-                    dataset == Dataset.MNIST ? "lenet-mnist" : "lenet-fashion", null);
-            ImageSet test = Datasets.load(dataset, Dataset.Split.TEST).padTo(LeNet.SIZE);
-            ImageSet train = Datasets.load(dataset, Dataset.Split.TRAIN).padTo(LeNet.SIZE);
-            return new Scoring(fx, Evaluation.referenceStatistics(fx, test, DataHome.resolve().resolve("stats")), train);
-        }
-
-        public String metric() {
-            return fx.metricName();
-        }
-
-        /** The teacher's FD at each step count of {@code steps}, and the floor at n. */
-        public Report report(Denoiser teacher, int[] steps, int n, int batch, Consumer<Point> progress) {
-            List<Point> curve = costCurve(teacher, fx, reference, steps, n, batch, progress);
-            return new Report(teacher.identity(), metric(), n, Evaluation.floor(fx, train, reference, n), curve);
-        }
+    /** The teacher's FD at each step count of {@code steps} under {@code scoring}, and the floor at n. */
+    public static Report report(Scoring scoring, Denoiser teacher, int[] steps, int n, int batch,
+            Consumer<Point> progress) {
+        List<Point> curve = costCurve(teacher, scoring.fx(), scoring.reference(), steps, n, batch, progress);
+        return new Report(teacher.identity(), scoring.metric(), n, scoring.floor(n), curve);
     }
 }

@@ -110,6 +110,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     private long priorPeakRss;
     private long sessionStart;
     private double snapshotEvery;
+    private double timeBudget;
     private double nextMark;
     private LongSupplier clock = System::nanoTime;
 
@@ -132,6 +133,18 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
             throw new IllegalArgumentException("snapshot interval " + seconds + " s");
         }
         this.snapshotEvery = seconds;
+        return this;
+    }
+
+    /**
+     * Stops the run, with a checkpoint, once its training time summed over sessions reaches {@code seconds}, before
+     * the step count if need be: runs compared at equal time (0: no limit). A resumed run continues to the same total.
+     */
+    public TrainingRun<R, L> timeBudget(double seconds) {
+        if (!(seconds >= 0)) {
+            throw new IllegalArgumentException("time budget " + seconds + " s");
+        }
+        this.timeBudget = seconds;
         return this;
     }
 
@@ -248,13 +261,14 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         Memory.resetPeaks(); // this run's peak, not that of whatever ran before in this process (a notebook)
         long window = sessionStart;
         List<R> updates = new ArrayList<>();
-        for (long k = from; k < steps; k++) {
+        for (long k = from; k < steps && !(timeBudget > 0 && priorSeconds >= timeBudget); k++) {
             manager.getEngine().setRandomSeed((int) (seed * 1_000_003L + k));
             try (NDScope scope = new NDScope(); NDManager batchManager = manager.newSubManager()) {
                 updates.add(update(batchManager, k));
             }
             long done = k + 1;
-            if (done % logEvery == 0 || done == steps) {
+            boolean stop = outOfTime(); // read once: the step that reaches the budget is logged and checkpointed
+            if (done % logEvery == 0 || done == steps || stop) {
                 long now = clock.getAsLong();
                 L row = summarise(done, updates, updates.size() * (double) batch() / ((now - window) / 1e9),
                         (now - sessionStart) / 1_000_000);
@@ -263,13 +277,16 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
                 updates.clear();
                 window = clock.getAsLong();
             }
-            if (done % checkpointEvery == 0 || done == steps) {
+            if (done % checkpointEvery == 0 || done == steps || stop) {
                 checkpoint(done);
             }
             if (snapshotEvery > 0 && trainedSeconds() >= nextMark) {
                 double mark = Math.floor(trainedSeconds() / snapshotEvery) * snapshotEvery; // the latest mark passed
                 snapshot(done, mark);
                 nextMark = mark + snapshotEvery;
+            }
+            if (stop) {
+                break;
             }
         }
     }
@@ -382,6 +399,10 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         } catch (IOException e) {
             throw new Get4jException(checkpointFile() + ": unreadable " + SETTINGS + ": " + e.getMessage());
         }
+    }
+
+    private boolean outOfTime() {
+        return timeBudget > 0 && trainedSeconds() >= timeBudget;
     }
 
     /** Training time over all sessions so far. */

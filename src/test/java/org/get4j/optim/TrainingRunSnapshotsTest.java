@@ -107,4 +107,20 @@ class TrainingRunSnapshotsTest {
         assertEquals(List.of(6.0, 12.0), TrainingRun.snapshots(dir).stream().map(TrainingRun.Snapshot::markSeconds)
                 .toList());
     }
+
+    @Test
+    void aTimeBudgetStopsTheRunWithACheckpointAndAResumeKeepsTheTotal() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            // 7 s steps, budget 30 s: steps 1-5 (35 s); the 5th reaches the budget and is checkpointed and logged
+            new CountingRun(dir, 100).timeBudget(30).snapshotEvery(10).train(m, false, row -> {});
+            assertEquals(new TrainingRun.Cost(5, 35.0, TrainingRun.Cost.read(dir).peakRssMiB()), TrainingRun.Cost.read(dir));
+            assertEquals(List.of(10.0, 20.0, 30.0), TrainingRun.snapshots(dir).stream()
+                    .map(TrainingRun.Snapshot::markSeconds).toList());
+            // resumed with the same budget: nothing left; with a larger one: on to it
+            new CountingRun(dir, 100).timeBudget(30).train(m, true, row -> {});
+            assertEquals(5, TrainingRun.Cost.read(dir).steps());
+            new CountingRun(dir, 100).timeBudget(50).train(m, true, row -> {});
+            assertEquals(8, TrainingRun.Cost.read(dir).steps(), "35 s + 3 steps of 7 s = 56 s >= 50 s");
+        }
+    }
 }
