@@ -23,4 +23,9 @@ public final class Notebooks {
         return quick() ? "Quick mode (GET4J_QUICK=1): small sizes, for CI; numbers are not meaningful."
                 : "Full mode: the real experiment at CPU scale.";
     }
+
+    /** The teacher a notebook distils: the small, fast one in quick mode, the strong one in full mode. */
+    public static org.get4j.diffusion.ShippedTeacher teacher() {
+        return quick() ? org.get4j.diffusion.ShippedTeacher.SMALL : org.get4j.diffusion.ShippedTeacher.MNIST;
+    }
 }

@@ -1,0 +1,143 @@
+package org.get4j.metrics;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.get4j.Get4jException;
+import org.get4j.deq.SolverConfig;
+import org.get4j.io.Checksums;
+import org.get4j.io.RunFiles;
+import org.get4j.model.Checkpoints;
+import org.get4j.model.Generator;
+import org.get4j.optim.TrainingRun;
+
+/**
+ * Quality against training time: each time-mark snapshot of a run ({@link TrainingRun#snapshotEvery}) is sampled from
+ * the evaluation seeds with its EMA weights and scored, FD with its 95% interval. The rows are kept in the run's
+ * {@value #FILE} with each snapshot's SHA-256 and reused while snapshot, sample count, metric and solver are the same.
+ */
+public final class TrainingCurve {
+    public static final String FILE = "fd-vs-time.csv";
+    private static final String HEADER = "mark_seconds,step,train_seconds,samples,metric,solver,fd,fd_low,fd_high,"
+            + "snapshot_sha256";
+
+    private TrainingCurve() {}
+
+    /** One snapshot's quality: its time mark, the step and training seconds it holds, n samples, FD. */
+    public record Point(double markSeconds, long step, double trainSeconds, int samples, FdEstimate fd) {}
+
+    /** Scores every snapshot of {@code runDir} not scored before in the same way; all points in mark order. */
+    public static List<Point> evaluate(NDManager manager, Path runDir, SolverConfig solver, Scoring scoring, int n,
+            Consumer<Point> progress) {
+        List<TrainingRun.Snapshot> snapshots = requireSnapshots(runDir);
+        String solverTag = Checksums.sha256(solver.toMap().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .substring(0, 12);
+        Map<String, String> earlier = earlierRows(runDir);
+        List<Point> points = new ArrayList<>();
+        StringBuilder csv = new StringBuilder(HEADER).append('\n');
+        for (TrainingRun.Snapshot s : snapshots) {
+            String sha = Checksums.sha256(s.file());
+            String key = String.join(",", sha, Integer.toString(n), scoring.metric(), solverTag);
+            String row = earlier.get(key);
+            if (row == null) {
+                FdEstimate fd;
+                try (NDManager m = manager.newSubManager()) {
+                    Generator g = Checkpoints.load(s.file(), m, null, Checkpoints.Weights.EMA);
+                    float[] images = StudentEvaluation.sample(m, g, solver, n, 500).images();
+                    fd = scoring.estimate(StudentEvaluation.buffer(images, g.config()), 500);
+                }
+                row = String.format(Locale.ROOT, "%s,%d,%.3f,%d,%s,%s,%.6f,%.6f,%.6f,%s", trimmed(s.markSeconds()),
+                        s.step(), s.trainSeconds(), n, scoring.metric(), solverTag, fd.fd(), fd.low(), fd.high(), sha);
+            }
+            csv.append(row).append('\n');
+            Point p = parse(row);
+            points.add(p);
+            progress.accept(p);
+            RunFiles.writeText(runDir.resolve(FILE), csv + remainder(earlier, csv)); // each score kept as it comes
+        }
+        RunFiles.writeText(runDir.resolve(FILE), csv.toString());
+        return points;
+    }
+
+    /** The run's snapshots; an error that says how to make them when there are none. */
+    public static List<TrainingRun.Snapshot> requireSnapshots(Path runDir) {
+        List<TrainingRun.Snapshot> snapshots = TrainingRun.snapshots(runDir);
+        if (snapshots.isEmpty()) {
+            throw new Get4jException(runDir + " holds no snapshots (" + TrainingRun.SNAPSHOTS + "/t-*s.safetensors): "
+                    + "train it with --snapshot-every SECONDS");
+        }
+        return snapshots;
+    }
+
+    /** The points recorded in a run's {@value #FILE}, in mark order (empty when it has none). */
+    public static List<Point> read(Path runDir) {
+        Path f = runDir.resolve(FILE);
+        if (!Files.isRegularFile(f)) {
+            return List.of();
+        }
+        try {
+            List<String> lines = Files.readAllLines(f);
+            if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+                throw new Get4jException(f + " does not start with the header " + HEADER);
+            }
+            return lines.subList(1, lines.size()).stream().filter(l -> !l.isBlank()).map(TrainingCurve::parse)
+                    .sorted(java.util.Comparator.comparingDouble(Point::markSeconds)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Point parse(String row) {
+        String[] c = row.split(",");
+        if (c.length != 10) {
+            throw new Get4jException("a " + FILE + " row has " + c.length + " fields, not 10: " + row);
+        }
+        int n = Integer.parseInt(c[3]);
+        return new Point(Double.parseDouble(c[0]), Long.parseLong(c[1]), Double.parseDouble(c[2]), n,
+                new FdEstimate(Double.parseDouble(c[6]), Double.parseDouble(c[7]), Double.parseDouble(c[8]), n));
+    }
+
+    /** Earlier rows by (snapshot SHA-256, samples, metric, solver). */
+    private static Map<String, String> earlierRows(Path runDir) {
+        Map<String, String> rows = new HashMap<>();
+        Path f = runDir.resolve(FILE);
+        if (!Files.isRegularFile(f)) {
+            return rows;
+        }
+        try {
+            for (String line : Files.readAllLines(f)) {
+                String[] c = line.split(",");
+                if (c.length == 10 && !line.equals(HEADER)) {
+                    rows.put(String.join(",", c[9], c[3], c[4], c[5]), line);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return rows;
+    }
+
+    /** Earlier rows not yet re-emitted, so that an interrupted evaluation loses none of them. */
+    private static String remainder(Map<String, String> earlier, CharSequence written) {
+        StringBuilder rest = new StringBuilder();
+        String done = written.toString();
+        for (String row : earlier.values()) {
+            if (!done.contains(row)) {
+                rest.append(row).append('\n');
+            }
+        }
+        return rest.toString();
+    }
+
+    private static String trimmed(double seconds) {
+        return seconds == Math.rint(seconds) ? Long.toString((long) seconds) : Double.toString(seconds);
+    }
+}

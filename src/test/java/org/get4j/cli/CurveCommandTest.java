@@ -1,0 +1,73 @@
+package org.get4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.get4j.diffusion.GaussianMixtureTeacher;
+import org.get4j.metrics.TrainingCurve;
+import org.get4j.optim.TrainingRun;
+import org.get4j.runtime.TorchRuntime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 21 from the command line: train for a time budget with snapshots, then FD against training time. */
+class CurveCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aTimeBudgetedRunWithSnapshotsGivesAnFdCurveThatIsReusedWhenAskedAgain() throws Exception {
+        Path teacher = dir.resolve("gmm.safetensors");
+        double[] means = new double[32 * 32];
+        for (int i = 0; i < means.length; i++) {
+            means[i] = Math.cos(i / 9.0) * 0.5;
+        }
+        try (NDManager m = TorchRuntime.newManager();
+                GaussianMixtureTeacher t = GaussianMixtureTeacher.of(m, 1, 32, 0, means, new double[0], new double[0],
+                        new double[] {0.02}, new double[] {1})) {
+            t.save(teacher);
+        }
+        Path pairs = dir.resolve("pairs");
+        assertEquals(0, CliRun.of("pairs", "generate", "--teacher", teacher.toString(), "--seeds", "0-15", "--steps",
+                "2", "--out", pairs.toString()).code());
+        Path run = dir.resolve("run");
+        CliRun train = CliRun.of("train", "--pairs", pairs.toString(), "--arch", "get", "--image-size", "32",
+                "--channels", "1", "--patch", "8", "--width", "16", "--heads", "2", "--depth", "1", "--unroll", "2",
+                "--steps", "1000000", "--batch", "2", "--time-budget", "3", "--snapshot-every", "1", "--out",
+                run.toString());
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().contains("time budget of 3 s reached at step"), train.out());
+        List<TrainingRun.Snapshot> snapshots = TrainingRun.snapshots(run);
+        // marks 1, 2, 3 s (a step that passes several marks leaves one snapshot, at the latest); the step that
+        // reaches the budget leaves the last
+        List<Double> marks = snapshots.stream().map(TrainingRun.Snapshot::markSeconds).toList();
+        assertTrue(marks.get(marks.size() - 1) >= 3.0, marks.toString());
+        assertEquals(TrainingRun.Cost.read(run).steps(), snapshots.get(snapshots.size() - 1).step());
+        assertTrue(marks.stream().allMatch(t -> t == Math.rint(t) && t >= 1), marks.toString());
+
+        CliRun curve = CliRun.of("curve", "--run", run.toString(), "--n", "200", "--iters", "2");
+        assertEquals(0, curve.code(), curve.err());
+        List<TrainingCurve.Point> points = TrainingCurve.read(run);
+        assertEquals(snapshots.size(), points.size(), curve.out());
+        for (int i = 0; i < points.size(); i++) {
+            TrainingCurve.Point p = points.get(i);
+            assertEquals(snapshots.get(i).step(), p.step());
+            assertTrue(p.fd().low() < p.fd().fd() && p.fd().fd() < p.fd().high(), p.toString());
+            assertTrue(curve.out().contains(p.fd().toString()), curve.out());
+        }
+        assertTrue(curve.out().contains("floor (200 real training images): "), curve.out());
+        String first = Files.readString(run.resolve(TrainingCurve.FILE));
+        assertEquals(0, CliRun.of("curve", "--run", run.toString(), "--n", "200", "--iters", "2").code());
+        assertEquals(first, Files.readString(run.resolve(TrainingCurve.FILE)), "the same rows, reused");
+        CliRun other = CliRun.of("curve", "--run", run.toString(), "--n", "150", "--iters", "2");
+        assertEquals(0, other.code(), other.err());
+        assertTrue(TrainingCurve.read(run).stream().allMatch(p -> p.samples() == 150), "another n: scored again");
+        CliRun none = CliRun.of("curve", "--run", pairs.toString());
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("holds no snapshots") && none.err().contains("--snapshot-every"), none.err());
+    }
+}
