@@ -107,6 +107,27 @@ public final class Ablations {
         return Plots.scatter(title, xLabel, yLabel, series);
     }
 
+    /**
+     * FD against training time for every arm of the training-cost ablation (issue 21), each snapshot with its 95%
+     * interval, beside the real-versus-real floor and the teacher at the same sample count.
+     */
+    public static BufferedImage fdAgainstTime(List<org.get4j.ablation.TrainingCost.Summary> arms, String metric,
+            double floor, double teacher) {
+        Map<String, Plots.Curve> curves = new LinkedHashMap<>();
+        int n = 0;
+        for (org.get4j.ablation.TrainingCost.Summary a : arms) {
+            curves.put(a.name(), new Plots.Curve(a.curve().stream().mapToDouble(p -> p.markSeconds() / 60).toArray(),
+                    a.curve().stream().map(org.get4j.metrics.TrainingCurve.Point::fd)
+                            .toArray(org.get4j.metrics.FdEstimate[]::new)));
+            n = a.curve().isEmpty() ? n : a.curve().get(0).samples();
+        }
+        Map<String, Double> references = new LinkedHashMap<>();
+        references.put("teacher", teacher);
+        references.put("floor", floor);
+        return Plots.quality(String.format("%s of %,d samples against training time", metric, n),
+                "training time (minutes, 2 cores)", false, curves, references);
+    }
+
     /** Each evaluated run's distance to the test set beside the real-vs-real floor at its sample count. */
     public static BufferedImage resultBars(tech.tablesaw.api.Table runs) {
         Map<String, double[]> series = new LinkedHashMap<>();

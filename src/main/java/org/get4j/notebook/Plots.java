@@ -57,7 +57,7 @@ public final class Plots {
     public static BufferedImage quality(String title, String xLabel, boolean logX, Map<String, Curve> curves,
             Map<String, Double> references) {
         XYChart chart = new XYChartBuilder().width(640).height(460).title(title).xAxisTitle(xLabel)
-                .yAxisTitle("FD (log scale)").build();
+                .yAxisTitle("FD (log scale; bars: 95% intervals)").build();
         style(chart, true);
         chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setXAxisLogarithmicDecadeOnly(false);

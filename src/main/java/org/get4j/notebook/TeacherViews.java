@@ -51,7 +51,7 @@ public final class TeacherViews {
         Map<String, Double> floor = new LinkedHashMap<>();
         floor.put(String.format("floor: %,d real training images", first.samples()), first.floor());
         return Plots.quality(first.metric() + " of " + String.format("%,d", first.samples())
-                + " samples against sampling cost (bars: 95% intervals)", "network evaluations per image (NFE)", true,
+                + " samples against sampling cost", "network evaluations per image (NFE)", true,
                 curves, floor);
     }
 }

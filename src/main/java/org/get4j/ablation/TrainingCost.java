@@ -1,0 +1,108 @@
+package org.get4j.ablation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.get4j.Get4jException;
+import org.get4j.metrics.FdEstimate;
+import org.get4j.metrics.TrainingCurve;
+import org.get4j.optim.TrainingRun;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * The training-cost ablation read back (issue 21): for each arm's run folder, what a step costs (the median over the
+ * run's metrics rows, and the peak memory) and what the time bought (FD against training time, from
+ * {@code get4j curve}). Arms are compared at equal training time, not equal steps.
+ */
+public final class TrainingCost {
+    private TrainingCost() {}
+
+    /** One arm: its batch, median seconds per step, peak RSS, steps done, and FD at each time mark. */
+    public record Summary(String name, int batch, double medianStepSeconds, long peakRssMiB, long steps,
+            List<TrainingCurve.Point> curve) {
+        /** FD at the snapshot of the given mark, or null when the run has none there. */
+        public FdEstimate at(double seconds) {
+            return curve.stream().filter(p -> p.markSeconds() == seconds).map(TrainingCurve.Point::fd).findFirst()
+                    .orElse(null);
+        }
+    }
+
+    /** Reads an arm's run folder: run.json (batch), metrics.csv (images per second), cost.json, fd-vs-time.csv. */
+    public static Summary summarise(String name, Path runDir) {
+        TrainingRun.Cost cost = TrainingRun.Cost.read(runDir);
+        if (cost == null) {
+            throw new Get4jException(runDir + " holds no finished training (no " + TrainingRun.COST + ")");
+        }
+        int batch;
+        try {
+            JsonNode run = new ObjectMapper().readTree(runDir.resolve(TrainingRun.RUN).toFile());
+            batch = run.path("train").path("batch").asInt();
+        } catch (IOException e) {
+            throw new Get4jException(runDir.resolve(TrainingRun.RUN) + " is not readable: " + e.getMessage());
+        }
+        double medianRate = median(column(runDir.resolve(TrainingRun.METRICS), "images_per_second"));
+        return new Summary(name, batch, batch / medianRate, cost.peakRssMiB(), cost.steps(),
+                TrainingCurve.read(runDir));
+    }
+
+    /** One row per arm: cost per step, memory, steps, and FD with its interval at each of {@code marks} (seconds). */
+    public static Table table(List<Summary> arms, double... marks) {
+        StringColumn name = StringColumn.create("arm");
+        IntColumn batch = IntColumn.create("batch");
+        DoubleColumn step = DoubleColumn.create("median s/step");
+        LongColumn rss = LongColumn.create("peak MiB");
+        LongColumn steps = LongColumn.create("steps");
+        List<StringColumn> at = new ArrayList<>();
+        for (double m : marks) {
+            at.add(StringColumn.create(String.format("FD at %.0f min", m / 60)));
+        }
+        for (Summary s : arms) {
+            name.append(s.name());
+            batch.append(s.batch());
+            step.append(Math.round(s.medianStepSeconds() * 1000) / 1000.0);
+            rss.append(s.peakRssMiB());
+            steps.append(s.steps());
+            for (int i = 0; i < marks.length; i++) {
+                FdEstimate fd = s.at(marks[i]);
+                at.get(i).append(fd == null ? "-" : fd.toString());
+            }
+        }
+        Table t = Table.create("Training cost and quality at equal training time", name, batch, step, rss, steps);
+        at.forEach(t::addColumns);
+        return t;
+    }
+
+    /** The values of one column of a CSV file with a header row. */
+    static double[] column(Path csv, String header) {
+        try {
+            List<String> lines = Files.readAllLines(csv);
+            int index = Arrays.asList(lines.get(0).split(",")).indexOf(header);
+            if (index < 0) {
+                throw new Get4jException(csv + " has no column " + header);
+            }
+            return lines.subList(1, lines.size()).stream().filter(l -> !l.isBlank())
+                    .mapToDouble(l -> Double.parseDouble(l.split(",")[index])).toArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}
