@@ -179,14 +179,20 @@ final class TrainCommand implements Runnable {
             throw Flags.usageError(spec, e);
         }
         sayWhereResumeStarts(d, start, steps, spec.commandLine().getErr());
+        // with a time budget the bar runs over training seconds (summed over sessions), not over --steps
+        TrainingRun.Cost before = d.startStep(start) > 0 ? TrainingRun.Cost.read(out) : null;
+        long priorSeconds = before == null ? 0 : (long) before.trainSeconds();
         try (NDManager m = TorchRuntime.newManager();
-                ProgressBar bar = Bars.of("train", steps, d.startStep(start), "", spec.commandLine().getErr())) {
+                ProgressBar bar = timeBudget > 0
+                        ? Bars.of("train", timeBudget, Math.min(timeBudget, priorSeconds), "s", spec.commandLine().getErr())
+                        : Bars.of("train", steps, d.startStep(start), "", spec.commandLine().getErr())) {
             w.printf("training %s (%,d parameters) on %s, device %s%n", modelConfig.arch(), modelConfig.parameterCount(),
                     pairs, m.getDevice());
             w.flush();
             d.run(m, start, log -> {
-                bar.stepTo(log.step());
-                bar.setExtraMessage(String.format(" loss %.4f, %.0f img/s", log.loss(), log.imagesPerSecond()));
+                bar.stepTo(timeBudget > 0 ? Math.min(timeBudget, priorSeconds + log.elapsedMillis() / 1000) : log.step());
+                bar.setExtraMessage(String.format("%s loss %.4f, %.0f img/s", timeBudget > 0 ? " step " + log.step()
+                        + "," : "", log.loss(), log.imagesPerSecond()));
                 if (log.skipped() > 0) {
                     spec.commandLine().getErr().printf("%nstep %d: %d update(s) since the last log had a non-finite "
                             + "gradient and were skipped (column 'skipped' in %s)%n", log.step(), log.skipped(),
