@@ -39,6 +39,7 @@ public final class ResultTable {
         StringColumn metric = StringColumn.create("metric");
         IntColumn samples = IntColumn.create("n");
         DoubleColumn fdTest = DoubleColumn.create("FD test");
+        StringColumn interval = StringColumn.create("95% interval");
         DoubleColumn fdTrain = DoubleColumn.create("FD train");
         DoubleColumn floor = DoubleColumn.create("floor");
         DoubleColumn score = DoubleColumn.create("classifier score");
@@ -59,6 +60,8 @@ public final class ResultTable {
             metric.append(r.metric());
             samples.append(r.samples());
             fdTest.append(r.fdTest());
+            interval.append(Double.isNaN(r.fdTestLow()) ? "not recorded"
+                    : String.format(java.util.Locale.ROOT, "[%.1f, %.1f]", r.fdTestLow(), r.fdTestHigh()));
             fdTrain.append(r.fdTrain());
             floor.append(r.floor());
             score.append(r.classifierScore());
@@ -76,7 +79,7 @@ public final class ResultTable {
             }
         }
         return Readable.format(Table.create("Evaluated runs under " + root, run, model, params, gmacs, iters, metric, samples, fdTest,
-                fdTrain, floor, score, l1, psnr, rate, steps, minutes, rss));
+                interval, fdTrain, floor, score, l1, psnr, rate, steps, minutes, rss));
     }
 
     /** The paper's unconditional CIFAR-10 results (FID against the test set, 50k samples) and its teacher. */

@@ -9,6 +9,8 @@ import org.get4j.data.Dataset;
 import org.get4j.data.ImageSet;
 import org.get4j.metrics.ClusterStatistics;
 import org.get4j.metrics.Evaluation;
+import org.get4j.metrics.FdBootstrap;
+import org.get4j.metrics.FdEstimate;
 import org.get4j.metrics.FeatureExtractor;
 import org.get4j.metrics.FeatureStatistics;
 import org.get4j.metrics.FrechetDistance;
@@ -51,6 +53,7 @@ final class FdCommand implements Runnable {
         try (NDManager m = TorchRuntime.newManager()) {
             FeatureExtractor fx = null;
             FeatureStatistics[] stats = new FeatureStatistics[inputs.size()];
+            FdBootstrap[] samples = new FdBootstrap[inputs.size()];
             for (int i = 0; i < inputs.size(); i++) {
                 String in = inputs.get(i);
                 if (in.endsWith(".npz") && Files.isRegularFile(Path.of(in))) {
@@ -70,7 +73,12 @@ final class FdCommand implements Runnable {
                                     + e.getMessage());
                         }
                     }
-                    stats[i] = Evaluation.statistics(fx, Features.images(in), batch);
+                    if (fx.dim() <= FdBootstrap.MAX_DIM) {
+                        samples[i] = Evaluation.bootstrap(fx, Features.images(in), batch);
+                        stats[i] = samples[i].statistics();
+                    } else {
+                        stats[i] = Evaluation.statistics(fx, Features.images(in), batch);
+                    }
                 }
             }
             if (saveStats != null) {
@@ -79,11 +87,28 @@ final class FdCommand implements Runnable {
             }
             if (stats.length == 2) {
                 String name = fx != null ? fx.metricName() : "FD (" + features + " features)";
-                w.printf("%s: %.4f%n", name, FrechetDistance.between(stats[0], stats[1]));
+                int s = intervalInput(samples);
+                if (s < 0) {
+                    w.printf("%s: %.4f%n", name, FrechetDistance.between(stats[0], stats[1]));
+                } else {
+                    FdEstimate e = samples[s].estimate(stats[1 - s]);
+                    w.printf(java.util.Locale.ROOT, "%s: %.4f [%.4f, %.4f] (95%% interval over the %d samples of %s)%n",
+                            name, e.fd(), e.low(), e.high(), e.samples(), inputs.get(s));
+                }
                 w.println(floorLine(m, fx, stats));
             }
         }
         w.flush();
+    }
+
+    /** The input whose samples the interval resamples: images rather than a dataset split; -1 for none. */
+    private int intervalInput(FdBootstrap[] samples) {
+        for (int i = 0; i < 2; i++) {
+            if (samples[i] != null && !Features.isSplit(inputs.get(i))) {
+                return i;
+            }
+        }
+        return samples[0] != null ? 0 : samples[1] != null ? 1 : -1;
     }
 
     /**

@@ -100,9 +100,14 @@ public final class Evaluation {
     /** FD of the images to {@code reference} with its 95% bootstrap interval ({@link FdBootstrap}). */
     public static FdEstimate estimate(FeatureExtractor fx, ImageSource images, int batch,
             FeatureStatistics reference) {
+        return bootstrap(fx, images, batch).estimate(reference);
+    }
+
+    /** The images' features in bootstrap blocks: their statistics, and FDs with intervals to any reference. */
+    public static FdBootstrap bootstrap(FeatureExtractor fx, ImageSource images, int batch) {
         FdBootstrap bootstrap = new FdBootstrap(fx.dim(), images.size());
         forEachFeatures(fx, images, batch, bootstrap::add);
-        return bootstrap.estimate(reference);
+        return bootstrap;
     }
 
     private static void forEachFeatures(FeatureExtractor fx, ImageSource images, int batch,

@@ -21,6 +21,8 @@ public final class FdBootstrap {
     public static final int BLOCKS = 200;
     public static final int RESAMPLES = 500;
     public static final long SEED = 0;
+    /** Blocks hold D x D sums each: for 2048-d Inception features that is 6.7 GB, so larger D gets no interval. */
+    public static final int MAX_DIM = 512;
 
     private final int dim;
     private final long n;

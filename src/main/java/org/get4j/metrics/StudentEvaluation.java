@@ -31,28 +31,36 @@ public final class StudentEvaluation {
 
     /** One evaluation. */
     public record Report(String model, long parameters, double gmacs, int iterations, String metric, int samples,
-            double fdTest, double fdTrain, double floor, double classifierScore, double fidelityL1, double psnr,
-            double imagesPerSecond) {
+            double fdTest, double fdTestLow, double fdTestHigh, double fdTrain, double floor, double classifierScore,
+            double fidelityL1, double psnr, double imagesPerSecond) {
+        /** Before FD intervals (NaN when read back). */
+        private static final String HEADER_WITHOUT_INTERVAL = "model,parameters,gmacs,iterations,metric,samples,"
+                + "fd_test,fd_train,floor,classifier_score,fidelity_l1,psnr,images_per_second";
 
         public static String csvHeader() {
-            return "model,parameters,gmacs,iterations,metric,samples,fd_test,fd_train,floor,classifier_score,"
-                    + "fidelity_l1,psnr,images_per_second\n";
+            return "model,parameters,gmacs,iterations,metric,samples,fd_test,fd_test_low,fd_test_high,fd_train,floor,"
+                    + "classifier_score,fidelity_l1,psnr,images_per_second\n";
+        }
+
+        /** FD to the test statistics with its 95% interval. */
+        public FdEstimate fdTestEstimate() {
+            return new FdEstimate(fdTest, fdTestLow, fdTestHigh, samples);
         }
 
         /** One CSV row; numbers in Java's shortest round-trip form, so {@link #read} gives back this report. */
         public String csvRow() {
             return String.join(",", model, Long.toString(parameters), Double.toString(gmacs),
                     Integer.toString(iterations), metric, Integer.toString(samples), Double.toString(fdTest),
-                    Double.toString(fdTrain), Double.toString(floor), Double.toString(classifierScore),
+                    Double.toString(fdTestLow), Double.toString(fdTestHigh), Double.toString(fdTrain), Double.toString(floor), Double.toString(classifierScore),
                     Double.toString(fidelityL1), Double.toString(psnr), Double.toString(imagesPerSecond)) + "\n";
         }
 
         public String markdown() {
             return String.format("| model | params | GMACs | iters | %1$s test | %1$s train | floor (real vs real, n=%2$d) "
                     + "| classifier score | fidelity L1 | PSNR (dB) | images/s |%n|---|---|---|---|---|---|---|---|---|---|---|%n"
-                    + "| %3$s | %4$,d | %5$.2f | %6$d | %7$.3f | %8$.3f | %9$.3f | %10$.3f | %11$.4f | %12$.2f | %13$.1f |%n",
-                    metric, samples, model, parameters, gmacs, iterations, fdTest, fdTrain, floor, classifierScore,
-                    fidelityL1, psnr, imagesPerSecond);
+                    + "| %3$s | %4$,d | %5$.2f | %6$d | %7$s | %8$.3f | %9$.3f | %10$.3f | %11$.4f | %12$.2f | %13$.1f |%n",
+                    metric, samples, model, parameters, gmacs, iterations, fdTestEstimate(), fdTrain, floor,
+                    classifierScore, fidelityL1, psnr, imagesPerSecond);
         }
 
         /** The report an earlier {@link #write} left in {@code dir}/eval.csv. */
@@ -61,16 +69,21 @@ public final class StudentEvaluation {
             try {
                 java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
                 String[] keys = lines.get(0).split(",");
-                String[] values = lines.get(1).split(",");
-                if (!String.join(",", keys).equals(csvHeader().strip()) || values.length != keys.length) {
+                String[] v = lines.get(1).split(",");
+                boolean old = lines.get(0).equals(HEADER_WITHOUT_INTERVAL);
+                if (!(old || lines.get(0).equals(csvHeader().strip())) || v.length != keys.length) {
                     throw new Get4jException(file + ": not an evaluation table of this version (header "
                             + lines.get(0) + ")");
                 }
-                return new Report(values[0], Long.parseLong(values[1]), Double.parseDouble(values[2]),
-                        Integer.parseInt(values[3]), values[4], Integer.parseInt(values[5]),
-                        Double.parseDouble(values[6]), Double.parseDouble(values[7]), Double.parseDouble(values[8]),
-                        Double.parseDouble(values[9]), Double.parseDouble(values[10]), Double.parseDouble(values[11]),
-                        Double.parseDouble(values[12]));
+                if (old) { // no interval recorded: NaN in its place
+                    v = new String[] {v[0], v[1], v[2], v[3], v[4], v[5], v[6], "NaN", "NaN", v[7], v[8], v[9], v[10],
+                        v[11], v[12]};
+                }
+                return new Report(v[0], Long.parseLong(v[1]), Double.parseDouble(v[2]), Integer.parseInt(v[3]), v[4],
+                        Integer.parseInt(v[5]), Double.parseDouble(v[6]), Double.parseDouble(v[7]),
+                        Double.parseDouble(v[8]), Double.parseDouble(v[9]), Double.parseDouble(v[10]),
+                        Double.parseDouble(v[11]), Double.parseDouble(v[12]), Double.parseDouble(v[13]),
+                        Double.parseDouble(v[14]));
             } catch (java.io.IOException | RuntimeException e) {
                 if (e instanceof Get4jException g) {
                     throw g;
@@ -147,7 +160,8 @@ public final class StudentEvaluation {
             ImageSet train, ImageSet test, Path statsCache, PairStore heldOut, int heldOutCount, int n) {
         Samples drawn = sample(manager, g, solver, n, 500);
         float[] samples = drawn.images();
-        FeatureStatistics ours = Evaluation.statistics(fx, buffer(samples, g.config()), 500);
+        FdBootstrap features = Evaluation.bootstrap(fx, buffer(samples, g.config()), 500);
+        FeatureStatistics ours = features.statistics();
         FeatureStatistics testStats = Evaluation.referenceStatistics(fx, test, statsCache);
         FeatureStatistics trainStats = Evaluation.referenceStatistics(fx, train, statsCache);
         double score = fx.classifies() ? Evaluation.classifierScore(fx, buffer(samples, g.config()), 500) : Double.NaN;
@@ -169,8 +183,9 @@ public final class StudentEvaluation {
         }
         ModelConfig c = g.config();
         int iters = c.arch() == ModelConfig.Arch.GET ? solver.maxIter() : 0;
+        FdEstimate toTest = features.estimate(testStats);
         return new Report(name, c.parameterCount(), c.inferenceMacs(Math.max(1, iters)) / 1e9, iters, fx.metricName(), n,
-                FrechetDistance.between(ours, testStats), FrechetDistance.between(ours, trainStats),
+                toTest.fd(), toTest.low(), toTest.high(), FrechetDistance.between(ours, trainStats),
                 Evaluation.floor(fx, train, testStats, n), score, l1, psnr, drawn.imagesPerSecond());
     }
 }

@@ -113,6 +113,12 @@ class PipelineCommandsTest {
         // real test digits sit at the floor of real train digits (both are sampling noise at n = 500), far below
         // any generator here (the teacher's 34 at n = 10,000)
         assertTrue(base > 0 && distance < 3 * base && base < 30, "distance " + distance + ", floor " + base);
+        // the interval resamples the 500 images, not the split
+        java.util.regex.Matcher interval = java.util.regex.Pattern.compile("FD-LeNet-MNIST: [0-9.]+ \\[([0-9.]+), "
+                + "([0-9.]+)\\] \\(95% interval over the 500 samples of " + java.util.regex.Pattern.quote(npy.toString()))
+                .matcher(r.out());
+        assertTrue(interval.find(), r.out());
+        assertTrue(Double.parseDouble(interval.group(1)) < distance && distance < Double.parseDouble(interval.group(2)));
     }
 
     /** Issue 20: the shipped teacher's FD at a given cost, beside the floor at the same sample count. */

@@ -29,7 +29,7 @@ class StudentEvaluationTest {
     Path dir;
 
     @Test
-    void reportOfAnUntrainedStudent() {
+    void reportOfAnUntrainedStudent() throws Exception {
         Path home = DataHome.resolve();
         assumeTrue(Datasets.isComplete(home, Dataset.MNIST), "MNIST not fetched");
         try (NDManager m = TorchRuntime.newManager()) {
@@ -65,6 +65,18 @@ class StudentEvaluationTest {
             assertTrue(r.imagesPerSecond() > 0 && r.csvRow().startsWith("untrained,"));
             r.write(dir);
             assertTrue(dir.resolve("eval.csv").toFile().length() > 0 && dir.resolve("eval.md").toFile().length() > 0);
+            assertEquals(r, StudentEvaluation.Report.read(dir), "eval.csv gives back the report, interval included");
+            assertTrue(r.fdTestLow() <= r.fdTest() && r.fdTest() <= r.fdTestHigh(), r.toString());
+            assertTrue(java.nio.file.Files.readString(dir.resolve("eval.md")).contains(r.fdTestEstimate().toString()));
+            // an eval.csv from before intervals still reads, the interval NaN
+            Path old = java.nio.file.Files.createDirectories(dir.resolve("old"));
+            java.nio.file.Files.writeString(old.resolve("eval.csv"), "model,parameters,gmacs,iterations,metric,samples,"
+                    + "fd_test,fd_train,floor,classifier_score,fidelity_l1,psnr,images_per_second\n"
+                    + "GET,1151504,0.5,6,FD-LeNet-MNIST,10000,99.2,98.0,1.37,8.1,0.1,20.0,300.0\n");
+            StudentEvaluation.Report before = StudentEvaluation.Report.read(old);
+            assertEquals(99.2, before.fdTest());
+            assertEquals(98.0, before.fdTrain());
+            assertTrue(Double.isNaN(before.fdTestLow()) && Double.isNaN(before.fdTestHigh()));
         }
     }
 }
