@@ -54,12 +54,7 @@ final class ClassifierCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--lr must be a finite number > 0"
                         + ", got " + lr);
             }
-            Dataset d;
-            try {
-                d = Dataset.byName(dataset);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-            }
+            Dataset d = Flags.dataset(spec, dataset);
             ImageSet train = Datasets.load(d, Dataset.Split.TRAIN).padTo(LeNet.SIZE);
             ImageSet test = Datasets.load(d, Dataset.Split.TEST).padTo(LeNet.SIZE);
             PrintWriter w = spec.commandLine().getOut();

@@ -11,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code get4j curve}: a student's FD against its training time, from the snapshots of its run. */
@@ -34,12 +33,7 @@ final class CurveCommand implements Runnable {
     @Override
     public void run() {
         Flags.atLeast(spec, "--n", n, 2);
-        Dataset d;
-        try {
-            d = Dataset.byName(dataset);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        Dataset d = Flags.dataset(spec, dataset);
         TrainingCurve.requireSnapshots(run);
         PrintWriter w = spec.commandLine().getOut();
         try (NDManager m = TorchRuntime.newManager()) {

@@ -52,12 +52,7 @@ final class EvalCommand implements Runnable {
     public void run() {
         SolverConfig solverConfig = inference.solver();
         Checkpoints.Weights which = inference.weights();
-        Dataset d;
-        try {
-            d = Dataset.byName(dataset);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
+        Dataset d = Flags.dataset(spec, dataset);
         if (n < 2) {
             throw new ParameterException(spec.commandLine(), "--n must be at least 2");
         }

@@ -28,4 +28,13 @@ final class Flags {
             throw new ParameterException(spec.commandLine(), flag + " must be at least " + min + ", got " + value);
         }
     }
+
+    /** The dataset a --dataset value names; an unknown name is a usage error. */
+    static org.get4j.data.Dataset dataset(CommandSpec spec, String name) {
+        try {
+            return org.get4j.data.Dataset.byName(name);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
 }

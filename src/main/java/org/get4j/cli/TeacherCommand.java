@@ -196,12 +196,7 @@ final class TeacherCommand implements Runnable {
             for (int k : steps) {
                 Flags.atLeast(spec, "--steps", k, 1);
             }
-            Dataset d;
-            try {
-                d = Dataset.byName(dataset);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-            }
+            Dataset d = Flags.dataset(spec, dataset);
             PrintWriter w = spec.commandLine().getOut();
             try (NDManager m = TorchRuntime.newManager()) {
                 Denoiser t = Teachers.resolve(m, teacher);
