@@ -8,7 +8,8 @@ import org.get4j.io.AtomicFiles;
 
 /** Tiles uint8 NCHW images into one picture (grayscale for 1 channel, RGB for 3) and writes it as PNG. */
 public final class ImageGrid {
-    private static final int GAP = 2;
+    /** Pixels between and around the tiles of a grid. */
+    public static final int GAP = 2;
 
     private ImageGrid() {}
 

@@ -18,8 +18,9 @@ public final class Pictures {
 
     /**
      * One sample's path through the sampler: the state at every recorded time step, left to right from pure noise
-     * to the image. A state at noise level sigma is shown divided by sqrt(1 + (2.5 sigma)^2): the finished image as
-     * it is, pure noise squeezed into the visible range instead of clipped to black and white.
+     * to the image, each labelled with its noise level sigma. A state at noise level sigma is shown divided by
+     * sqrt(1 + (2.5 sigma)^2): the finished image as it is, pure noise squeezed into the visible range instead of
+     * clipped to black and white.
      */
     public static BufferedImage trajectory(List<NDArray> states, double[] sigmas, int sample) {
         int steps = states.size();
@@ -35,7 +36,44 @@ public final class Pictures {
             }
         }
         byte[] bytes = ImageGrid.quantise(strip);
-        return ImageGrid.of(bytes, steps, (int) s[1], (int) s[2], (int) s[3], steps, 3);
+        int scale = 3;
+        BufferedImage tiles = ImageGrid.of(bytes, steps, (int) s[1], (int) s[2], (int) s[3], steps, scale);
+        String[] labels = new String[steps];
+        for (int t = 0; t < steps; t++) {
+            labels[t] = (t == 0 ? "σ = " : "") + sigmaLabel(sigmas[Math.min(t, sigmas.length - 1)]);
+        }
+        return withLabelsBelow(tiles, labels, ImageGrid.GAP + (int) s[3] * scale);
+    }
+
+    /** sigma as a tile label: 80, 57, 2.5, 0.31, 0.002, 0. */
+    static String sigmaLabel(double sigma) {
+        if (sigma == 0) {
+            return "0";
+        }
+        String digits = sigma >= 10 ? "%.0f" : sigma >= 1 ? "%.1f" : sigma >= 0.1 ? "%.2f" : "%.3f";
+        return String.format(java.util.Locale.ROOT, digits, sigma);
+    }
+
+    /** A row of centred labels under the tiles of a one-row grid whose tiles start every {@code cell} pixels. */
+    private static BufferedImage withLabelsBelow(BufferedImage tiles, String[] labels, int cell) {
+        int rowHeight = 18;
+        BufferedImage out = new BufferedImage(tiles.getWidth(), tiles.getHeight() + rowHeight,
+                BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING,
+                java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.drawImage(tiles, 0, 0, null);
+        g.setColor(java.awt.Color.BLACK);
+        g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 12));
+        java.awt.FontMetrics fm = g.getFontMetrics();
+        for (int i = 0; i < labels.length; i++) {
+            int centre = ImageGrid.GAP + i * cell + (cell - ImageGrid.GAP) / 2;
+            g.drawString(labels[i], centre - fm.stringWidth(labels[i]) / 2, tiles.getHeight() + rowHeight - 5);
+        }
+        g.dispose();
+        return out;
     }
 
     /** Captioned pictures side by side, in the order given. */
