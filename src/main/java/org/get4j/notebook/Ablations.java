@@ -97,14 +97,17 @@ public final class Ablations {
     private static BufferedImage scatter(List<ModelSweep.Result> results, String title, String xLabel, String yLabel,
             java.util.function.ToDoubleFunction<ModelSweep.Result> x) {
         Map<String, double[][]> series = new LinkedHashMap<>();
+        Map<String, String[]> names = new LinkedHashMap<>();
         for (ModelConfig.Arch arch : ModelConfig.Arch.values()) {
             List<ModelSweep.Result> of = results.stream().filter(r -> r.arm().config().arch() == arch).toList();
             if (!of.isEmpty()) {
-                series.put(arch == ModelConfig.Arch.GET ? "GET" : "ViT", new double[][] {
+                String name = arch == ModelConfig.Arch.GET ? "GET" : "ViT";
+                series.put(name, new double[][] {
                     of.stream().mapToDouble(x).toArray(), of.stream().mapToDouble(r -> r.report().fdTest()).toArray()});
+                names.put(name, of.stream().map(r -> r.arm().name()).toArray(String[]::new));
             }
         }
-        return Plots.scatter(title, xLabel, yLabel, series);
+        return Plots.scatter(title, xLabel, yLabel, series, names);
     }
 
     /**

@@ -108,12 +108,38 @@ public final class Plots {
 
     /** Named point clouds, each given as {x values, y values}, without lines. */
     public static BufferedImage scatter(String title, String xLabel, String yLabel, Map<String, double[][]> series) {
+        return scatter(title, xLabel, yLabel, series, Map.of());
+    }
+
+    /** Named point clouds whose points carry names too ({@code names} by series, in point order), written beside them. */
+    public static BufferedImage scatter(String title, String xLabel, String yLabel, Map<String, double[][]> series,
+            Map<String, String[]> names) {
         XYChart chart = new XYChartBuilder().width(480).height(360).title(title).xAxisTitle(xLabel)
                 .yAxisTitle(yLabel).build();
         style(chart, false);
         chart.getStyler().setDefaultSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Scatter);
         chart.getStyler().setMarkerSize(9);
-        series.forEach((name, xy) -> chart.addSeries(name, xy[0], xy[1]));
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setAnnotationTextFontColor(java.awt.Color.DARK_GRAY);
+        double lo = series.values().stream().flatMapToDouble(xy -> java.util.Arrays.stream(xy[1])).min().orElse(0);
+        double hi = series.values().stream().flatMapToDouble(xy -> java.util.Arrays.stream(xy[1])).max().orElse(1);
+        double lift = 0.05 * Math.max(hi - lo, 1e-9); // names sit just above their points
+        series.forEach((name, xy) -> {
+            chart.addSeries(name, xy[0], xy[1]);
+            String[] labels = names.get(name);
+            for (int i = 0; labels != null && i < labels.length; i++) {
+                chart.addAnnotation(new org.knowm.xchart.AnnotationText(labels[i], xy[0][i], xy[1][i] + lift, false));
+            }
+        });
+        chart.getStyler().setYAxisMax(hi + 3 * lift);
+        if (!names.isEmpty()) { // room for the names of the outermost points
+            double left = series.values().stream().flatMapToDouble(xy -> java.util.Arrays.stream(xy[0])).min().orElse(0);
+            double right = series.values().stream().flatMapToDouble(xy -> java.util.Arrays.stream(xy[0])).max()
+                    .orElse(1);
+            double pad = 0.18 * Math.max(right - left, 1e-9);
+            chart.getStyler().setXAxisMin(left - pad);
+            chart.getStyler().setXAxisMax(right + pad);
+        }
         return BitmapEncoder.getBufferedImage(chart);
     }
 
