@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,14 +127,26 @@ public final class DeqLab {
         return t;
     }
 
-    /** Evaluations to convergence against rho, one line per solver (non-converged runs drawn at the budget). */
+    /**
+     * Evaluations to convergence against rho, one line per solver; a run that did not converge is drawn at the budget
+     * and crossed out in red ("budget spent, not converged"), so it cannot be read as a run that needed exactly that.
+     */
     public static BufferedImage contractionPlot(Table contraction, int maxIter) {
         double[] x = contraction.doubleColumn(0).asDoubleArray();
         Map<String, double[]> series = new LinkedHashMap<>();
+        List<double[]> failed = new ArrayList<>();
         for (SolverKind k : SolverKind.values()) {
             int[] e = contraction.intColumn(k.key() + " evaluations").asIntArray();
             series.put(k.key(), Arrays.stream(e).mapToDouble(v -> v < 0 ? maxIter : v).toArray());
+            for (int i = 0; i < e.length; i++) {
+                if (e[i] < 0) {
+                    failed.add(new double[] {x[i], maxIter});
+                }
+            }
         }
-        return Plots.xy("Evaluations to reach the tolerance", "rho", "evaluations", true, x, series);
+        double[][] marks = {failed.stream().mapToDouble(p -> p[0]).toArray(),
+            failed.stream().mapToDouble(p -> p[1]).toArray()};
+        return Plots.xy("Evaluations to reach the tolerance", "rho (spectral radius of W)", "evaluations (log scale)",
+                true, x, series, "not converged in " + maxIter, marks);
     }
 }

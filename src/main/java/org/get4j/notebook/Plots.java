@@ -38,10 +38,25 @@ public final class Plots {
     /** Named series with their own x values. */
     public static BufferedImage xy(String title, String xLabel, String yLabel, boolean logY, double[] x,
             Map<String, double[]> series) {
+        return xy(title, xLabel, yLabel, logY, x, series, null, new double[2][0]);
+    }
+
+    /**
+     * Named series with their own x values, and marked points {x values, y values} drawn as crosses without a line
+     * under the legend entry {@code markName} (say, runs that hit an evaluation budget); none when it is null.
+     */
+    public static BufferedImage xy(String title, String xLabel, String yLabel, boolean logY, double[] x,
+            Map<String, double[]> series, String markName, double[][] marks) {
         XYChart chart = new XYChartBuilder().width(640).height(400).title(title).xAxisTitle(xLabel)
                 .yAxisTitle(yLabel).build();
         style(chart, logY);
         series.forEach((name, y) -> chart.addSeries(name, x, positive(y, logY)).setMarker(SeriesMarkers.CIRCLE));
+        if (markName != null && marks[0].length > 0) {
+            org.knowm.xchart.XYSeries m = chart.addSeries(markName, marks[0], positive(marks[1], logY));
+            m.setMarker(SeriesMarkers.CROSS);
+            m.setLineStyle(SeriesLines.NONE);
+            m.setMarkerColor(java.awt.Color.RED);
+        }
         labelBothEnds(chart, logY, series);
         return BitmapEncoder.getBufferedImage(chart);
     }
