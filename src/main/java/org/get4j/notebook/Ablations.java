@@ -67,24 +67,40 @@ public final class Ablations {
     }
 
     /**
-     * The same noise and z0 sampled with k = {@code iterations} fixed-point iterations: one row per k, so the
-     * picture shows the sample forming as the state approaches the equilibrium.
+     * The same noise and z0 sampled with k = {@code iterations} fixed-point iterations: one row per k, labelled, so
+     * the picture shows the sample forming as the state approaches the equilibrium; with a teacher, its images of the
+     * same noise (35 evaluations) as the last row, the target.
      */
-    public static BufferedImage iterationStrip(NDManager manager, GetModel model, int[] iterations, int count) {
+    public static BufferedImage iterationStrip(NDManager manager, GetModel model, int[] iterations, int count,
+            org.get4j.diffusion.Denoiser teacher) {
         ModelConfig c = model.config();
         int px = c.channels() * c.imageSize() * c.imageSize();
         try (NDManager m = manager.newSubManager()) {
             NDArray noise = m.create(SeededNoise.noise(StudentEvaluation.SAMPLE_SEED, count, px),
                     new ai.djl.ndarray.types.Shape(count, c.channels(), c.imageSize(), c.imageSize()));
             NDList rows = new NDList();
+            List<String> labels = new java.util.ArrayList<>();
             for (int k : iterations) {
                 NDArray z0 = model.initialState(m, count, StudentEvaluation.SAMPLE_SEED);
                 Generator.Sample s = model.sample(new ParameterStore(m, false), noise, null, z0,
                         IterationSweep.solverAt(SolverKind.FIXED_POINT, k));
                 rows.add(s.images());
+                labels.add("k = " + k);
             }
-            return Pictures.grid(ai.djl.ndarray.NDArrays.concat(rows, 0), count);
+            if (teacher != null) {
+                org.get4j.diffusion.SamplerConfig reference = org.get4j.diffusion.SamplerConfig.reference();
+                rows.add(new org.get4j.diffusion.EdmSampler(reference).sample(teacher, noise, null)
+                        .toType(ai.djl.ndarray.types.DataType.FLOAT32, false));
+                labels.add("teacher (" + reference.evaluations() + " NFE)");
+            }
+            return Pictures.withRowLabels(Pictures.grid(ai.djl.ndarray.NDArrays.concat(rows, 0), count),
+                    labels.toArray(String[]::new));
         }
+    }
+
+    /** As {@link #iterationStrip(NDManager, GetModel, int[], int, org.get4j.diffusion.Denoiser)} without a teacher row. */
+    public static BufferedImage iterationStrip(NDManager manager, GetModel model, int[] iterations, int count) {
+        return iterationStrip(manager, model, iterations, count, null);
     }
 
     /** FD against parameters and against inference MACs, GET arms and ViT arms as two series each. */

@@ -45,6 +45,30 @@ public final class Pictures {
         return withLabelsBelow(tiles, labels, ImageGrid.GAP + (int) s[3] * scale);
     }
 
+    /** A grid (as {@link #grid} draws it) with a label left of each row. */
+    public static BufferedImage withRowLabels(BufferedImage grid, String[] labels) {
+        int rowHeight = (grid.getHeight() - ImageGrid.GAP) / labels.length;
+        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        java.awt.Font font = new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13);
+        java.awt.FontMetrics fm = probe.createGraphics().getFontMetrics(font);
+        int margin = 8 + java.util.Arrays.stream(labels).mapToInt(fm::stringWidth).max().orElse(0);
+        BufferedImage out = new BufferedImage(grid.getWidth() + margin, grid.getHeight(), BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING,
+                java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.drawImage(grid, margin, 0, null);
+        g.setColor(java.awt.Color.BLACK);
+        g.setFont(font);
+        for (int i = 0; i < labels.length; i++) {
+            int middle = ImageGrid.GAP + i * rowHeight + rowHeight / 2 + fm.getAscent() / 2 - 2;
+            g.drawString(labels[i], margin - 6 - fm.stringWidth(labels[i]), middle);
+        }
+        g.dispose();
+        return out;
+    }
+
     /** sigma as a tile label: 80, 57, 2.5, 0.31, 0.002, 0. */
     static String sigmaLabel(double sigma) {
         if (sigma == 0) {
