@@ -84,6 +84,12 @@ public enum Dataset {
         return split.prefix + "-labels-idx1-ubyte";
     }
 
+    /** Images per class in the training split, as the dataset's authors publish them (labels 0-9). */
+    public int[] trainClassCounts() {
+        return this == MNIST ? new int[] {5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949}
+                : new int[] {6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000};
+    }
+
     /** The dataset called {@code name} on the command line ("mnist", "fashion-mnist"). */
     public static Dataset byName(String name) {
         for (Dataset d : values()) {

@@ -21,6 +21,20 @@ public final class Tables {
                 IntColumn.create("label", labels), IntColumn.create("count", counts));
     }
 
+    /**
+     * The training split's class counts, refused unless they are the ones the dataset's authors publish: a check that
+     * fails loudly instead of a table a reader has to compare by eye.
+     */
+    public static Table checkedClassCounts(ImageSet train, Dataset dataset) {
+        int[] ours = train.classCounts(Dataset.CLASSES);
+        int[] published = dataset.trainClassCounts();
+        if (!java.util.Arrays.equals(ours, published)) {
+            throw new org.get4j.Get4jException(train.name() + " has class counts " + java.util.Arrays.toString(ours)
+                    + ", not the published " + java.util.Arrays.toString(published) + " of " + dataset.title());
+        }
+        return classCounts(train);
+    }
+
     /** The shards of a pair store: file, first seed, pairs, SHA-256 (shortened). */
     public static Table manifest(PairManifest m) {
         tech.tablesaw.api.StringColumn file = tech.tablesaw.api.StringColumn.create("shard");
