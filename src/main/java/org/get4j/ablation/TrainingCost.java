@@ -41,7 +41,7 @@ public final class TrainingCost {
     public static Summary summarise(String name, Path runDir) {
         TrainingRun.Cost cost = TrainingRun.Cost.read(runDir);
         if (cost == null) {
-            throw new Get4jException(runDir + " holds no finished training (no " + TrainingRun.COST + ")");
+            throw new Get4jException(runDir + " holds no training cost record (" + TrainingRun.COST + "): train it first");
         }
         int batch;
         try {

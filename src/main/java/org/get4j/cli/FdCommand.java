@@ -73,12 +73,8 @@ final class FdCommand implements Runnable {
                                     + e.getMessage());
                         }
                     }
-                    if (fx.dim() <= FdBootstrap.MAX_DIM) {
-                        samples[i] = Evaluation.bootstrap(fx, Features.images(in), batch);
-                        stats[i] = samples[i].statistics();
-                    } else {
-                        stats[i] = Evaluation.statistics(fx, Features.images(in), batch);
-                    }
+                    samples[i] = Evaluation.bootstrap(fx, Features.images(in), batch); // one block above MAX_DIM
+                    stats[i] = samples[i].statistics();
                 }
             }
             if (saveStats != null) {
@@ -92,8 +88,12 @@ final class FdCommand implements Runnable {
                     w.printf("%s: %.4f%n", name, FrechetDistance.between(stats[0], stats[1]));
                 } else {
                     FdEstimate e = samples[s].estimate(stats[1 - s]);
-                    w.printf(java.util.Locale.ROOT, "%s: %.4f [%.4f, %.4f] (95%% interval over the %d samples of %s)%n",
-                            name, e.fd(), e.low(), e.high(), e.samples(), inputs.get(s));
+                    if (Double.isNaN(e.low())) {
+                        w.printf("%s: %.4f (no interval for %d-d features)%n", name, e.fd(), fx.dim());
+                    } else {
+                        w.printf(java.util.Locale.ROOT, "%s: %.4f [%.4f, %.4f] (95%% interval over the %d samples of "
+                                + "%s)%n", name, e.fd(), e.low(), e.high(), e.samples(), inputs.get(s));
+                    }
                 }
                 w.println(floorLine(m, fx, stats));
             }

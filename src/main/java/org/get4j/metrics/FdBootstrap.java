@@ -21,8 +21,11 @@ public final class FdBootstrap {
     public static final int BLOCKS = 200;
     public static final int RESAMPLES = 500;
     public static final long SEED = 0;
-    /** Blocks hold D x D sums each: for 2048-d Inception features that is 6.7 GB, so larger D gets no interval. */
-    public static final int MAX_DIM = 512;
+    /**
+     * Blocks hold D x D sums each (200 x 128^2 doubles = 26 MB for LeNet's features; 6.7 GB for Inception's 2048):
+     * above this D the features go into one block and the estimate has no interval (NaN bounds).
+     */
+    public static final int MAX_DIM = 256;
 
     private final int dim;
     private final long n;
@@ -36,7 +39,7 @@ public final class FdBootstrap {
         }
         this.dim = dim;
         this.n = n;
-        this.blocks = new FeatureStatistics[(int) Math.min(n, BLOCKS)];
+        this.blocks = new FeatureStatistics[dim > MAX_DIM ? 1 : (int) Math.min(n, BLOCKS)];
         for (int b = 0; b < blocks.length; b++) {
             blocks[b] = new FeatureStatistics(dim);
         }
@@ -87,6 +90,9 @@ public final class FdBootstrap {
     public FdEstimate estimate(FeatureStatistics reference, int resamples, long seed) {
         requireComplete();
         double fd = FrechetDistance.between(statistics(), reference);
+        if (blocks.length < 2) {
+            return new FdEstimate(fd, Double.NaN, Double.NaN, n);
+        }
         FrechetDistance.Reference ref = new FrechetDistance.Reference(reference);
         FeatureStatistics.Sums[] sums = Arrays.stream(blocks).map(FeatureStatistics::sums)
                 .toArray(FeatureStatistics.Sums[]::new);

@@ -49,10 +49,12 @@ public final class StudentEvaluation {
 
         /** One CSV row; numbers in Java's shortest round-trip form, so {@link #read} gives back this report. */
         public String csvRow() {
-            return String.join(",", model, Long.toString(parameters), Double.toString(gmacs),
+            // a comma in the name (a run folder's) would split its field
+            return String.join(",", model.replace(',', ';'), Long.toString(parameters), Double.toString(gmacs),
                     Integer.toString(iterations), metric, Integer.toString(samples), Double.toString(fdTest),
-                    Double.toString(fdTestLow), Double.toString(fdTestHigh), Double.toString(fdTrain), Double.toString(floor), Double.toString(classifierScore),
-                    Double.toString(fidelityL1), Double.toString(psnr), Double.toString(imagesPerSecond)) + "\n";
+                    Double.toString(fdTestLow), Double.toString(fdTestHigh), Double.toString(fdTrain),
+                    Double.toString(floor), Double.toString(classifierScore), Double.toString(fidelityL1),
+                    Double.toString(psnr), Double.toString(imagesPerSecond)) + "\n";
         }
 
         public String markdown() {

@@ -61,7 +61,7 @@ public final class TrainingCurve {
             Point p = parse(row);
             points.add(p);
             progress.accept(p);
-            RunFiles.writeText(runDir.resolve(FILE), csv + remainder(earlier, csv)); // each score kept as it comes
+            RunFiles.writeText(runDir.resolve(FILE), csv.toString()); // each score kept as it comes
         }
         RunFiles.writeText(runDir.resolve(FILE), csv.toString());
         return points;
@@ -123,18 +123,6 @@ public final class TrainingCurve {
             throw new UncheckedIOException(e);
         }
         return rows;
-    }
-
-    /** Earlier rows not yet re-emitted, so that an interrupted evaluation loses none of them. */
-    private static String remainder(Map<String, String> earlier, CharSequence written) {
-        StringBuilder rest = new StringBuilder();
-        String done = written.toString();
-        for (String row : earlier.values()) {
-            if (!done.contains(row)) {
-                rest.append(row).append('\n');
-            }
-        }
-        return rest.toString();
     }
 
     private static String trimmed(double seconds) {

@@ -109,7 +109,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     private double priorSeconds;
     private long priorPeakRss;
     private long sessionStart;
-    private double snapshotEvery;
+    private int snapshotEvery;
     private double timeBudget;
     private double nextMark;
     private LongSupplier clock = System::nanoTime;
@@ -128,8 +128,8 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
      * quality can be plotted against training time. 0: none. Which step reaches a mark depends on the machine; the
      * run itself does not.
      */
-    public TrainingRun<R, L> snapshotEvery(double seconds) {
-        if (!(seconds >= 0)) {
+    public TrainingRun<R, L> snapshotEvery(int seconds) {
+        if (seconds < 0) {
             throw new IllegalArgumentException("snapshot interval " + seconds + " s");
         }
         this.snapshotEvery = seconds;
@@ -251,6 +251,10 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
             keepMetricsUpTo(from);
         } else {
             Map<String, Object> record = new LinkedHashMap<>(runRecord());
+            if (timeBudget > 0 || snapshotEvery > 0) { // how this run is meant to be compared (not part of its recipe)
+                record.put("time_budget_seconds", timeBudget);
+                record.put("snapshot_every_seconds", snapshotEvery);
+            }
             record.put("versions", Map.of("get4j", Versions.get4j(), "djl", Versions.djl(), "pytorch",
                     Versions.pytorch(), "java", Versions.java()));
             RunFiles.writeJson(dir.resolve(RUN), record);
@@ -284,6 +288,8 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
                 double mark = Math.floor(trainedSeconds() / snapshotEvery) * snapshotEvery; // the latest mark passed
                 snapshot(done, mark);
                 nextMark = mark + snapshotEvery;
+            } else if (stop && snapshotEvery > 0) { // the state at the budget, when it is not a mark itself
+                snapshot(done, timeBudget);
             }
             if (stop) {
                 break;
@@ -301,6 +307,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
             for (Snapshot old : snapshots(dir)) {
                 RunFiles.delete(old.file());
             }
+            RunFiles.delete(dir.resolve("fd-vs-time.csv")); // the scores of those snapshots (get4j curve)
         }
         return from;
     }
@@ -435,7 +442,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     private Map<String, String> metadata(long step, Cost cost) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("step", Long.toString(step));
-        meta.put("train_seconds", String.format("%.3f", cost.trainSeconds()));
+        meta.put("train_seconds", String.format(java.util.Locale.ROOT, "%.3f", cost.trainSeconds()));
         meta.put("peak_rss_mib", Long.toString(cost.peakRssMiB()));
         meta.put(THREADS, Integer.toString(TorchRuntime.threads()));
         try {

@@ -38,6 +38,12 @@ public record TrainConfig(int steps, int batch, double lr, int warmup, double we
         check(unroll >= 1, "unroll", unroll, "at least 1");
         check(freeIterations >= 0, "free_iterations", freeIterations, ">= 0");
         check(supervised >= 0 && supervised <= unroll, "supervised", supervised, "in 0.." + unroll + " (0: all)");
+        if (supervised == unroll) {
+            supervised = 0; // "all": one recording of the same recipe, so a resume does not see a change
+        }
+        check(gradient != Gradient.IMPLICIT || (freeIterations == 0 && supervised == 0), "free_iterations",
+                freeIterations + " (supervised " + supervised + ")", "0 with the implicit gradient, which has no "
+                + "unrolled states");
         check(gamma > 0 && gamma <= 1, "gamma", gamma, "in (0, 1]");
         check(distance != null, "distance", distance, "l1 or l2");
         check(gradient != null, "gradient", gradient, "phantom or implicit");

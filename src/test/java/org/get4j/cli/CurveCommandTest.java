@@ -56,7 +56,8 @@ class CurveCommandTest {
         for (int i = 0; i < points.size(); i++) {
             TrainingCurve.Point p = points.get(i);
             assertEquals(snapshots.get(i).step(), p.step());
-            assertTrue(p.fd().low() < p.fd().fd() && p.fd().fd() < p.fd().high(), p.toString());
+            // (an almost untrained student draws almost one image: the interval may be a point)
+            assertTrue(p.fd().low() <= p.fd().fd() && p.fd().fd() <= p.fd().high(), p.toString());
             assertTrue(curve.out().contains(p.fd().toString()), curve.out());
         }
         assertTrue(curve.out().contains("floor (200 real training images): "), curve.out());

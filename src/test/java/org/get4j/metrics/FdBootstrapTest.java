@@ -102,6 +102,27 @@ class FdBootstrapTest {
     }
 
     @Test
+    void featuresAboveTheDimensionLimitGetTheDistanceWithoutAnInterval() {
+        int d = FdBootstrap.MAX_DIM + 1;
+        try (NDManager m = TorchRuntime.newManager()) {
+            Random r = new Random(4);
+            double[] x = new double[(d + 10) * d];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextGaussian();
+            }
+            FdBootstrap b = new FdBootstrap(d, d + 10).add(m.create(x, new Shape(d + 10, d)));
+            double[] identity = new double[d * d];
+            for (int i = 0; i < d; i++) {
+                identity[i * d + i] = 1;
+            }
+            FdEstimate e = b.estimate(FeatureStatistics.of(new double[d], identity));
+            assertTrue(e.fd() > 0 && Double.isNaN(e.low()) && Double.isNaN(e.high()), e.toString());
+            assertTrue(e.toString().endsWith("(no interval)"), e.toString());
+            assertFalse(e.distinguishableFrom(new FdEstimate(1e6, 1e6, 1e6, 10)), "no interval: nothing ranked");
+        }
+    }
+
+    @Test
     void overlappingIntervalsAreNotDistinguishable() {
         FdEstimate a = new FdEstimate(98.4, 95.1, 101.9, 2000);
         assertFalse(a.distinguishableFrom(new FdEstimate(100.0, 97.0, 103.0, 2000)));

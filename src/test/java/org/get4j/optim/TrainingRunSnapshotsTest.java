@@ -123,4 +123,15 @@ class TrainingRunSnapshotsTest {
             assertEquals(8, TrainingRun.Cost.read(dir).steps(), "35 s + 3 steps of 7 s = 56 s >= 50 s");
         }
     }
+
+    @Test
+    void aBudgetThatIsNotAMarkLeavesASnapshotOfTheFinalState() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            // marks every 20 s, budget 30 s: snapshots at 20 (step 3, 21 s) and at the budget (step 5, 35 s)
+            new CountingRun(dir, 100).timeBudget(30).snapshotEvery(20).train(m, false, row -> {});
+            assertEquals(List.of(20.0, 30.0), TrainingRun.snapshots(dir).stream()
+                    .map(TrainingRun.Snapshot::markSeconds).toList());
+            assertEquals(5L, TrainingRun.snapshots(dir).get(1).step());
+        }
+    }
 }

@@ -67,6 +67,19 @@ class DistillationTest {
         assertEquals(c, l2.withDistance(DistillationStep.Distance.L1), "every other field survives the round trip");
     }
 
+    /** "Supervise all 4" is recorded as 0 (all), so a resume without the flag is the same recipe. */
+    @Test
+    void supervisingEveryUnrolledStateIsTheDefaultAndTheImplicitGradientHasNoFreeIterations() {
+        TrainConfig r = TrainConfig.reference(10, 8);
+        assertEquals(r, r.toBuilder().supervised(r.unroll()).build());
+        assertEquals(r.toMap(), r.toBuilder().supervised(r.unroll()).build().toMap());
+        assertEquals(2, r.toBuilder().supervised(2).build().supervision().supervised());
+        org.get4j.InvalidValueException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.get4j.InvalidValueException.class, () -> r.toBuilder().gradient(TrainConfig.Gradient.IMPLICIT)
+                        .freeIterations(3).build());
+        assertTrue(e.getMessage().contains("free_iterations") && e.getMessage().contains("implicit"), e.getMessage());
+    }
+
     @Test
     void theBuilderNamesWhatThePositionalConstructorTakesInOrder() {
         TrainConfig c = config(6, TrainConfig.Gradient.IMPLICIT, 0.25);
@@ -74,10 +87,10 @@ class DistillationTest {
         TrainConfig named = TrainConfig.reference(40, 16).toBuilder().lr(5e-4).warmup(50).emaDecay(0.999)
                 .emaWarmup(true).distance(DistillationStep.Distance.L2).checkpointEvery(13).logEvery(2).seed(3)
                 .unroll(4).freeIterations(2).supervised(3).gamma(0.5).jacobianWeight(0.1).weightDecay(0.01).batch(8).steps(41)
-                .gradient(TrainConfig.Gradient.IMPLICIT).build();
+                .gradient(TrainConfig.Gradient.PHANTOM).build();
         TrainConfig r = TrainConfig.reference(40, 16);
         assertEquals(new TrainConfig(41, 8, 5e-4, 50, 0.01, 0.999, true, 4, 2, 3, 0.5, DistillationStep.Distance.L2,
-                TrainConfig.Gradient.IMPLICIT, r.forwardSolver(), r.backwardSolver(), 0.1, 13, 2, 3), named);
+                TrainConfig.Gradient.PHANTOM, r.forwardSolver(), r.backwardSolver(), 0.1, 13, 2, 3), named);
     }
 
     @Test
