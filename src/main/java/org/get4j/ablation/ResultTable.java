@@ -46,12 +46,22 @@ public final class ResultTable {
         DoubleColumn l1 = DoubleColumn.create("fidelity L1");
         DoubleColumn psnr = DoubleColumn.create("PSNR");
         DoubleColumn rate = DoubleColumn.create("img/s");
+        StringColumn loss = StringColumn.create("loss");
+        DoubleColumn z0 = DoubleColumn.create("z0 scale");
         LongColumn steps = LongColumn.create("train steps");
         DoubleColumn minutes = DoubleColumn.create("train min");
         LongColumn rss = LongColumn.create("peak RSS MiB");
         for (Path dir : runs) {
             StudentEvaluation.Report r = StudentEvaluation.Report.read(dir);
             TrainingRun.Cost c = TrainingRun.Cost.read(dir);
+            com.fasterxml.jackson.databind.JsonNode recipe = recipe(dir);
+            loss.append(recipe.path("train").path("distance").asText("-").toLowerCase());
+            com.fasterxml.jackson.databind.JsonNode scale = recipe.path("model").path("z0_scale");
+            if (scale.isNumber()) {
+                z0.append(scale.asDouble());
+            } else {
+                z0.appendMissing();
+            }
             run.append(root.relativize(dir).toString());
             model.append(r.model());
             params.append(r.parameters());
@@ -79,7 +89,23 @@ public final class ResultTable {
             }
         }
         return Readable.format(Table.create("Evaluated runs under " + root, run, model, params, gmacs, iters, metric, samples, fdTest,
-                interval, fdTrain, floor, score, l1, psnr, rate, steps, minutes, rss));
+                interval, fdTrain, floor, score, l1, psnr, rate, loss, z0, steps, minutes, rss));
+    }
+
+    /** A run's run.json (its recipe), or an empty node when it has none (a run evaluated but trained elsewhere). */
+    private static com.fasterxml.jackson.databind.JsonNode recipe(Path dir) {
+        Path f = dir.resolve(TrainingRun.RUN);
+        try {
+            return Files.isRegularFile(f) ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile())
+                    : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The rows evaluated on exactly n samples: FDs at different n are not comparable (the floor moves with n). */
+    public static Table atSamples(Table runs, int n) {
+        return runs.where(runs.intColumn("n").isEqualTo(n)).setName(runs.name() + ", n = " + n);
     }
 
     /** The paper's unconditional CIFAR-10 results (FID against the test set, 50k samples) and its teacher. */

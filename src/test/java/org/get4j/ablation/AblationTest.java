@@ -87,6 +87,10 @@ class AblationTest {
             assertEquals(TINY.parameterCount(), t.longColumn("params").get(0));
             assertEquals(more.report().fdTest(), t.doubleColumn("FD test").get(0), 0);
             assertEquals(4, t.longColumn("train steps").get(0));
+            assertEquals("l1", t.stringColumn("loss").get(0), "the recipe, from run.json");
+            assertEquals(TINY.z0Scale(), t.doubleColumn("z0 scale").get(0));
+            assertEquals(1, ResultTable.atSamples(t, 300).rowCount());
+            assertEquals(0, ResultTable.atSamples(t, 10_000).rowCount(), "runs at another n are another table");
             Table paper = ResultTable.paperCifar10();
             assertEquals(7.39, paper.where(paper.stringColumn("model").isEqualTo("GET-B")).doubleColumn("FID").get(0));
         }
