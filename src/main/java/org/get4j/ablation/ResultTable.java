@@ -39,7 +39,8 @@ public final class ResultTable {
         StringColumn metric = StringColumn.create("metric");
         IntColumn samples = IntColumn.create("n");
         DoubleColumn fdTest = DoubleColumn.create("FD test");
-        StringColumn interval = StringColumn.create("95% interval");
+        DoubleColumn low = DoubleColumn.create("FD low");
+        DoubleColumn high = DoubleColumn.create("FD high");
         DoubleColumn fdTrain = DoubleColumn.create("FD train");
         DoubleColumn floor = DoubleColumn.create("floor");
         DoubleColumn score = DoubleColumn.create("classifier score");
@@ -70,8 +71,8 @@ public final class ResultTable {
             metric.append(r.metric());
             samples.append(r.samples());
             fdTest.append(r.fdTest());
-            interval.append(Double.isNaN(r.fdTestLow()) ? "not recorded"
-                    : String.format(java.util.Locale.ROOT, "[%.1f, %.1f]", r.fdTestLow(), r.fdTestHigh()));
+            low.append(r.fdTestLow()); // NaN: evaluated before intervals were recorded
+            high.append(r.fdTestHigh());
             fdTrain.append(r.fdTrain());
             floor.append(r.floor());
             score.append(r.classifierScore());
@@ -89,7 +90,7 @@ public final class ResultTable {
             }
         }
         return Readable.format(Table.create("Evaluated runs under " + root, run, model, params, gmacs, iters, metric, samples, fdTest,
-                interval, fdTrain, floor, score, l1, psnr, rate, loss, z0, steps, minutes, rss));
+                low, high, fdTrain, floor, score, l1, psnr, rate, loss, z0, steps, minutes, rss));
     }
 
     /** A run's run.json (its recipe), or an empty node when it has none (a run evaluated but trained elsewhere). */

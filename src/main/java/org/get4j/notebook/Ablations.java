@@ -147,12 +147,48 @@ public final class Ablations {
                 "training time (minutes, 2 cores)", false, curves, references);
     }
 
-    /** Each evaluated run's distance to the test set beside the real-vs-real floor at its sample count. */
-    public static BufferedImage resultBars(tech.tablesaw.api.Table runs) {
-        Map<String, double[]> series = new LinkedHashMap<>();
-        series.put("FD test", runs.doubleColumn("FD test").asDoubleArray());
-        series.put("floor (real vs real)", runs.doubleColumn("floor").asDoubleArray());
-        return Plots.bars("distance to MNIST test (lower is better)", runs.stringColumn("metric").isEmpty() ? "FD"
-                : runs.stringColumn("metric").get(0), runs.stringColumn("run").asList(), series);
+    /**
+     * Each run's FD to MNIST test as a bar with its 95% interval, on a log axis, beside the real-versus-real floor
+     * and (when given) the teacher at the same sample count as lines; {@code runs} must share one sample count, since
+     * FDs at different n are not comparable ({@code ResultTable.atSamples}).
+     */
+    public static BufferedImage resultBars(tech.tablesaw.api.Table runs, double teacher) {
+        java.util.Set<Integer> counts = new java.util.TreeSet<>(runs.intColumn("n").asList());
+        if (counts.size() != 1) {
+            throw new IllegalArgumentException("runs at sample counts " + counts + ": plot one n at a time");
+        }
+        int n = counts.iterator().next();
+        List<String> names = runs.stringColumn("run").asList();
+        String common = commonFolder(names); // "sweep-depth-l2-2000-800/" once in the title, not under every bar
+        names = names.stream().map(r -> r.substring(common.length())).toList();
+        double[] fd = runs.doubleColumn("FD test").asDoubleArray();
+        double[] bar = new double[fd.length];
+        for (int i = 0; i < fd.length; i++) {
+            double lo = runs.doubleColumn("FD low").getDouble(i);
+            double hi = runs.doubleColumn("FD high").getDouble(i);
+            bar[i] = Double.isNaN(lo) ? 0 : Math.max(hi - fd[i], fd[i] - lo);
+        }
+        Map<String, Double> lines = new LinkedHashMap<>();
+        lines.put(String.format("floor (%,d real images)", n), runs.doubleColumn("floor").getDouble(0));
+        if (!Double.isNaN(teacher)) {
+            lines.put("teacher (35 NFE)", teacher);
+        }
+        String metric = runs.stringColumn("metric").isEmpty() ? "FD" : runs.stringColumn("metric").get(0);
+        return Plots.barsWithIntervals(String.format("%sdistance to MNIST test, %,d samples (lower is better)",
+                common.isEmpty() ? "" : common + ": ", n), metric + " (log scale)", names, fd, bar, lines);
+    }
+
+    /** The folder prefix ("a/b/") all names share, or "" (also when a name would be left empty). */
+    static String commonFolder(List<String> names) {
+        String prefix = names.isEmpty() ? "" : names.get(0);
+        for (String n : names) {
+            while (!n.startsWith(prefix)) {
+                prefix = prefix.substring(0, prefix.length() - 1);
+            }
+        }
+        int slash = prefix.lastIndexOf('/');
+        prefix = slash < 0 ? "" : prefix.substring(0, slash + 1);
+        String p = prefix;
+        return names.stream().anyMatch(n -> n.length() == p.length()) ? "" : prefix;
     }
 }

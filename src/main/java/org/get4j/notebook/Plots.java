@@ -173,6 +173,48 @@ public final class Plots {
         return BitmapEncoder.getBufferedImage(chart);
     }
 
+    /**
+     * One bar per category with an error bar, on a log axis, and named horizontal reference lines across all bars
+     * (the floor, the teacher). Category names stand vertically under their bars, so every one is readable.
+     */
+    public static BufferedImage barsWithIntervals(String title, String yLabel, java.util.List<String> categories,
+            double[] values, double[] errors, Map<String, Double> lines) {
+        org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(760).height(560)
+                .title(title).yAxisTitle(yLabel).build();
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setSeriesColors(PALETTE);
+        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
+        chart.getStyler().setXAxisLabelRotation(90);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setErrorBarsColorSeriesColor(false);
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setLabelsVisible(true); // each bar's value on it: the log axis labels decades only
+        chart.getStyler().setDecimalPattern("#,##0.#");
+        chart.getStyler().setLabelsPosition(0.92);
+        chart.addSeries("FD (error bars: 95% intervals)", categories, java.util.Arrays.stream(values).boxed().toList(),
+                java.util.Arrays.stream(errors).boxed().toList());
+        double lo = java.util.Arrays.stream(values).min().orElse(1);
+        double hi = 0;
+        for (int i = 0; i < values.length; i++) {
+            hi = Math.max(hi, values[i] + errors[i]);
+        }
+        for (Map.Entry<String, Double> line : lines.entrySet()) {
+            org.knowm.xchart.CategorySeries s = chart.addSeries(line.getKey(), categories,
+                    java.util.Collections.nCopies(categories.size(), line.getValue()));
+            s.setChartCategorySeriesRenderStyle(org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle.Line);
+            s.setMarker(SeriesMarkers.NONE);
+            s.setLineStyle(SeriesLines.DASH_DASH);
+            lo = Math.min(lo, line.getValue());
+            hi = Math.max(hi, line.getValue());
+        }
+        chart.getStyler().setYAxisMin(tickAtOrBelow(lo));
+        chart.getStyler().setYAxisMax(tickAtOrAbove(hi));
+        // every 1..9 tick of three decades would overprint each other at this height: label decades only then
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(hi / lo > 100);
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
     /** Charts side by side, {@code columns} per row, on a white background. */
     public static BufferedImage grid(java.util.List<BufferedImage> charts, int columns) {
         int w = charts.stream().mapToInt(BufferedImage::getWidth).max().orElse(1);
