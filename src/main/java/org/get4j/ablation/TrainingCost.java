@@ -9,7 +9,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import ai.djl.ndarray.NDManager;
+import java.util.function.Consumer;
 import org.get4j.Get4jException;
+import org.get4j.deq.SolverConfig;
+import org.get4j.metrics.Scoring;
+import org.get4j.model.ModelConfig;
+import org.get4j.pairs.PairStore;
+import org.get4j.train.Distillation;
+import org.get4j.train.TrainConfig;
 import org.get4j.metrics.FdEstimate;
 import org.get4j.metrics.TrainingCurve;
 import org.get4j.optim.TrainingRun;
@@ -34,6 +42,34 @@ public final class TrainingCost {
         public FdEstimate at(double seconds) {
             return curve.stream().filter(p -> p.markSeconds() == seconds).map(TrainingCurve.Point::fd).findFirst()
                     .orElse(null);
+        }
+    }
+
+    /**
+     * Trains one arm from {@code pairs} for {@code budgetSeconds} of training time with a snapshot every
+     * {@code markSeconds} (resuming what the folder holds; nothing when the budget is spent), scores every snapshot on
+     * n samples, and reads the arm back. The command-line route is environment/ablation-training-cost.
+     */
+    public static Summary run(NDManager manager, String name, ModelConfig model, TrainConfig train, PairStore pairs,
+            Path runDir, int budgetSeconds, int markSeconds, Scoring scoring, int n,
+            Consumer<Distillation.Log> progress) {
+        Distillation d = new Distillation(model, train, pairs, runDir);
+        d.snapshotEvery(markSeconds).timeBudget(budgetSeconds);
+        d.run(manager, TrainingRun.Start.RESUME, progress);
+        TrainingCurve.evaluate(manager, runDir, SolverConfig.sampling(), scoring, n, p -> { });
+        return summarise(name, runDir);
+    }
+
+    /** The arms found under {@code root} (each a folder with a cost record), named by their folders, in order. */
+    public static List<Summary> gather(Path root) {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(p -> Files.isRegularFile(p.resolve(TrainingRun.COST))).sorted()
+                    .map(p -> summarise(p.getFileName().toString(), p)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

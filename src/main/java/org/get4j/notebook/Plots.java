@@ -241,6 +241,8 @@ public final class Plots {
 
     private static void style(XYChart chart, boolean logY) {
         chart.getStyler().setSeriesColors(PALETTE);
+        chart.getStyler().setXAxisDecimalPattern("#,##0.##"); // not .083333333 or 2E3
+        chart.getStyler().setYAxisDecimalPattern(logY ? "#,##0.###" : "#,##0.##");
         chart.getStyler().setYAxisLogarithmic(logY);
         // label ticks inside a decade too: a loss falling from 0.8 to 0.1 would otherwise show no y labels at all
         chart.getStyler().setYAxisLogarithmicDecadeOnly(false);
