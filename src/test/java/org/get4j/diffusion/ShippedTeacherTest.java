@@ -8,20 +8,25 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.get4j.data.DataHome;
+import java.util.Map;
 import org.get4j.io.Checksums;
 import org.get4j.io.Npy;
 import org.get4j.pairs.SeededNoise;
 import org.get4j.runtime.TorchRuntime;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The MNIST teacher shipped under data/teachers loads and reproduces its recorded samples: 4 images from seeds
- * 0-3 with the reference sampler (18 Heun steps, float64). {@link #main} recorded them:
+ * Each MNIST teacher shipped under data/teachers loads and reproduces its recorded samples: 4 images from seeds 0-3
+ * with the reference sampler (18 Heun steps, float64), in src/test/resources/fixtures/teacher/NAME-samples.npy.
+ * {@link #main} recorded them:
  * {@code java -cp "target/test-classes:target/classes:target/lib/*" org.get4j.diffusion.ShippedTeacherTest}.
  */
 class ShippedTeacherTest {
-    static final String RECORDED_SHA256 = "d30cdcaf015bec7ae7cf2a6ed871e648dd25bc10c8dfa9d1ded21668ce3029a9";
+    /** SHA-256 of each teacher's four uint8 images. */
+    static final Map<ShippedTeacher, String> RECORDED_SHA256 = Map.of(
+            ShippedTeacher.SMALL, "d30cdcaf015bec7ae7cf2a6ed871e648dd25bc10c8dfa9d1ded21668ce3029a9",
+            ShippedTeacher.MNIST, "917195b3d3cd9d6990567475c545c90f194b562ad4ee39eb6995e81341a302b8");
 
     /** The four images, quantised to uint8 as the reference quantises samples. */
     static byte[] sample(Denoiser teacher, NDManager m) {
@@ -29,22 +34,29 @@ class ShippedTeacherTest {
         return Teachers.toBytes(new EdmSampler(SamplerConfig.reference()).sample(teacher, e, null));
     }
 
-    /** Records the fixture (src/test/resources/fixtures/teacher/edm-mnist-small-samples.npy) and prints its SHA-256. */
+    static String fixture(ShippedTeacher t) {
+        return "fixtures/teacher/" + t + "-samples.npy";
+    }
+
+    /** Records every teacher's fixture and prints its SHA-256. */
     public static void main(String[] args) {
-        Path file = DataHome.resolve().resolve("teachers/edm-mnist-small.safetensors");
-        try (NDManager m = TorchRuntime.newManager()) {
-            byte[] bytes = sample(Teachers.load(m, file), m);
-            Path out = Path.of("src/test/resources/fixtures/teacher/edm-mnist-small-samples.npy");
-            Npy.write(out, new org.get4j.io.HostTensor(org.get4j.io.TensorDType.UINT8, new long[] {4, 1, 32, 32}, bytes));
-            System.out.println("recorded " + out + ", sha256 of the uint8 samples: " + Checksums.sha256(bytes));
+        for (ShippedTeacher t : ShippedTeacher.values()) {
+            try (NDManager m = TorchRuntime.newManager()) {
+                byte[] bytes = sample(Teachers.load(m, t.path()), m);
+                Path out = Path.of("src/test/resources").resolve(fixture(t));
+                Npy.write(out, new org.get4j.io.HostTensor(org.get4j.io.TensorDType.UINT8, new long[] {4, 1, 32, 32},
+                        bytes));
+                System.out.println("recorded " + out + ", sha256 of the uint8 samples: " + Checksums.sha256(bytes));
+            }
         }
     }
 
-    @Test
-    void shippedTeacherReproducesItsRecordedSamples() throws Exception {
-        Path file = DataHome.resolve().resolve("teachers/edm-mnist-small.safetensors");
+    @ParameterizedTest
+    @EnumSource(ShippedTeacher.class)
+    void shippedTeacherReproducesItsRecordedSamples(ShippedTeacher teacher) throws Exception {
+        Path file = teacher.path();
         assertTrue(Files.isRegularFile(file), "shipped teacher " + file + " is missing");
-        Path recorded = Path.of(ShippedTeacherTest.class.getResource("/fixtures/teacher/edm-mnist-small-samples.npy").toURI());
+        Path recorded = Path.of(ShippedTeacherTest.class.getResource("/" + fixture(teacher)).toURI());
         byte[] expected = Npy.read(recorded).data();
         try (NDManager m = TorchRuntime.newManager()) {
             byte[] ours = sample(Teachers.load(m, file), m);
@@ -53,12 +65,12 @@ class ShippedTeacherTest {
             int off = 0;
             for (int i = 0; i < ours.length; i++) {
                 int d = Math.abs((ours[i] & 0xff) - (expected[i] & 0xff));
-                assertTrue(d <= 1, "pixel " + i + " differs by " + d + " levels");
+                assertTrue(d <= 1, teacher + ": pixel " + i + " differs by " + d + " levels");
                 off += d;
             }
-            assertTrue(off <= ours.length / 200, off + " pixels differ by one level");
+            assertTrue(off <= ours.length / 200, teacher + ": " + off + " pixels differ by one level");
             if (off == 0) {
-                assertEquals(RECORDED_SHA256, Checksums.sha256(ours));
+                assertEquals(RECORDED_SHA256.get(teacher), Checksums.sha256(ours));
             }
         }
     }
