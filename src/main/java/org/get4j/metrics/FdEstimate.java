@@ -14,11 +14,6 @@ public record FdEstimate(double fd, double low, double high, long samples) {
         return high < other.low || other.high < low; // false when either has no interval
     }
 
-    /** Half the interval's width: the "+-" of a table. */
-    public double halfWidth() {
-        return (high - low) / 2;
-    }
-
     /** {@code 98.4 [95.1, 101.9]}, with one decimal below 1,000 and none above; {@code 98.4 (no interval)}. */
     @Override
     public String toString() {

@@ -158,21 +158,6 @@ public final class Plots {
         return BitmapEncoder.getBufferedImage(chart);
     }
 
-    /** Grouped bars: one group per category, one bar per named series. */
-    public static BufferedImage bars(String title, String yLabel, java.util.List<String> categories,
-            Map<String, double[]> series) {
-        org.knowm.xchart.CategoryChart chart = new org.knowm.xchart.CategoryChartBuilder().width(760).height(420)
-                .title(title).yAxisTitle(yLabel).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
-        chart.getStyler().setSeriesColors(PALETTE);
-        chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
-        chart.getStyler().setXAxisLabelRotation(30);
-        series.forEach((name, y) -> chart.addSeries(name, categories,
-                java.util.Arrays.stream(y).boxed().toList()));
-        return BitmapEncoder.getBufferedImage(chart);
-    }
-
     /**
      * One bar per category with an error bar, on a log axis, and named horizontal reference lines across all bars
      * (the floor, the teacher). Category names stand vertically under their bars, so every one is readable.

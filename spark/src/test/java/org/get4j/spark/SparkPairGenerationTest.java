@@ -157,6 +157,7 @@ class SparkPairGenerationTest {
         // Tasks still running when the job died finish (and may rename their shard into place) after the driver
         // has given up: wait for them, or a shard could appear between this listing and the restart.
         awaitNoRunningTasks();
+        awaitStableFolder(out); // the tracker can report a killed task idle before its thread has renamed its shard
         // a shard damaged by the crash (truncated) must be made again, not trusted
         Set<Integer> intact = new TreeSet<>();
         for (int i = 0; i < 5; i++) {
@@ -182,6 +183,27 @@ class SparkPairGenerationTest {
     }
 
     /** Waits (up to a minute) until no executor runs a task. */
+    /** Waits until the folder's listing stays the same over one second (at most a minute). */
+    private static void awaitStableFolder(Path folder) throws IOException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        List<String> last = null;
+        int stable = 0;
+        while (stable < 5 && System.nanoTime() < deadline) {
+            List<String> now;
+            try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+                now = files.map(f -> f.getFileName().toString()).sorted().toList();
+            }
+            stable = now.equals(last) ? stable + 1 : 0;
+            last = now;
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private static void awaitNoRunningTasks() {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
