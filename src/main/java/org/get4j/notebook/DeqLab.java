@@ -102,6 +102,120 @@ public final class DeqLab {
         return t;
     }
 
+    /**
+     * The three ways to the gradient dL/dW on one toy DEQ, side by side: time (median of {@code repeats} runs, with
+     * the fastest and slowest), calls of f in the forward pass, calls kept on the autograd tape (each holds its
+     * activations until backward, so memory is proportional to it), and the relative error against the exact
+     * gradient (implicit, forward and backward solved to 1e-13). The implicit gradient's backward solve adds
+     * vector-Jacobian products through the one taped call, not f calls.
+     */
+    public static Table gradientCosts(TanhDeq deq, int unroll, int phantomSteps, int repeats) {
+        Map<String, java.util.function.Supplier<double[]>> methods = new LinkedHashMap<>();
+        methods.put("implicit (solve z*, then solve for g)", deq::implicitGradient);
+        methods.put("phantom: " + phantomSteps + " steps from z*", () -> deq.phantomGradient(phantomSteps, 1.0));
+        methods.put("full backprop through " + unroll + " iterations", () -> deq.unrolledGradient(unroll));
+        double[] exact = deq.implicitGradient();
+        StringColumn name = StringColumn.create("gradient");
+        IntColumn forward = IntColumn.create("f calls");
+        IntColumn taped = IntColumn.create("f calls kept for backward");
+        DoubleColumn median = fixed("time (ms, median)", "0.0");
+        StringColumn spread = StringColumn.create("time range (ms)");
+        DoubleColumn error = sci("rel. error");
+        for (Map.Entry<String, java.util.function.Supplier<double[]>> m : methods.entrySet()) {
+            double[] ms = new double[repeats];
+            double[] g = null;
+            for (int r = 0; r < repeats; r++) {
+                deq.resetCounts();
+                long t0 = System.nanoTime();
+                g = m.getValue().get();
+                ms[r] = (System.nanoTime() - t0) / 1e6;
+            }
+            Arrays.sort(ms);
+            name.append(m.getKey());
+            forward.append((int) deq.calls());
+            taped.append((int) deq.taped());
+            median.append(ms[repeats / 2]);
+            spread.append(String.format("%.1f-%.1f", ms[0], ms[repeats - 1]));
+            error.append(relativeError(g, exact));
+        }
+        return Table.create("dL/dW three ways: cost and accuracy (" + repeats + " runs each)", name, forward, taped,
+                median, spread, error);
+    }
+
+    private static double relativeError(double[] g, double[] exact) {
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < g.length; i++) {
+            diff += (g[i] - exact[i]) * (g[i] - exact[i]);
+            norm += exact[i] * exact[i];
+        }
+        return Math.sqrt(diff / norm);
+    }
+
+    /**
+     * Anderson acceleration's two knobs on one problem: evaluations to reach {@code tol} for each memory m (rows)
+     * and mixing beta (columns; 1 takes the mixed evaluations, smaller values stay closer to the mixed iterates);
+     * -1 where the budget ran out.
+     */
+    public static Table andersonGrid(FixedPointMap f, NDList z0, int maxIter, double tol, int[] memories,
+            double... betas) {
+        IntColumn m = IntColumn.create("memory m");
+        IntColumn[] evals = new IntColumn[betas.length];
+        for (int b = 0; b < betas.length; b++) {
+            evals[b] = IntColumn.create("beta = " + betas[b]);
+        }
+        for (int mem : memories) {
+            m.append(mem);
+            for (int b = 0; b < betas.length; b++) {
+                SolverConfig c = SolverConfig.builder().solver(SolverKind.ANDERSON).maxIter(maxIter).tol(tol).m(mem)
+                        .beta(betas[b]).build();
+                try (SolverResult r = Solver.of(c).solve(f, z0)) {
+                    evals[b].append(r.converged() ? r.iterations() : -1);
+                }
+            }
+        }
+        Table t = Table.create("Anderson: evaluations to " + tol + " (-1: not converged in " + maxIter + ")", m);
+        t.addColumns(evals);
+        return t;
+    }
+
+    /**
+     * The Jacobian penalty at work: the same toy DEQ (radius {@code rho}) fitted to the same targets (seeded, uniform in
+     * [-0.8, 0.8]: far from the small input, so the fit must strengthen W's feedback) once per penalty weight gamma.
+     * Per gamma: the task loss reached, the radius of df/dz at z*, and each solver's evaluations to {@code tol}.
+     */
+    public static Table jacobianPenalty(NDManager manager, int dim, int batch, double rho, int steps, double lr,
+            double tol, int maxIter, double... gammas) {
+        java.util.Random r = new java.util.Random(1);
+        double[] targets = new double[batch * dim];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = 0.8 * (2 * r.nextDouble() - 1);
+        }
+        DoubleColumn gamma = fixed("penalty weight gamma", "0.000");
+        DoubleColumn loss = sci("task loss");
+        DoubleColumn radius = fixed("radius of df/dz at z*", "0.0000");
+        IntColumn[] evals = new IntColumn[SolverKind.values().length];
+        for (SolverKind k : SolverKind.values()) {
+            evals[k.ordinal()] = IntColumn.create(k.key() + " evaluations");
+        }
+        for (double g : gammas) {
+            try (TanhDeq deq = TanhDeq.random(manager, dim, batch, rho, 0)) {
+                gamma.append(g);
+                loss.append(deq.fit(targets, g, steps, lr, 0));
+                radius.append(Arrays.stream(deq.jacobianSpectralRadius(200)).max().orElse(Double.NaN));
+                for (SolverConfig c : allSolvers(maxIter, tol)) {
+                    try (SolverResult res = deq.solve(c)) {
+                        evals[c.solver().ordinal()].append(res.converged() ? res.iterations() : -1);
+                    }
+                }
+            }
+        }
+        Table t = Table.create("fitted for " + steps + " steps with penalty gamma ||J||_F^2 / dim (-1: not converged in "
+                + maxIter + ")", gamma, loss, radius);
+        t.addColumns(evals);
+        return t;
+    }
+
     /** Contraction strength against solver effort: per rho, the Jacobian's spectral radius at z* and evaluations. */
     public static Table contractionTable(NDManager manager, int dim, int batch, double tol, int maxIter,
             double... rhos) {

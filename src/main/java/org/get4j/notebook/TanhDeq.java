@@ -124,7 +124,32 @@ public final class TanhDeq implements AutoCloseable {
     }
 
     private FixedPointMap mapWith(NDArray wArray) {
-        return z -> new NDList(z.singletonOrThrow().matMul(wArray.transpose()).add(injection).add(bias).tanh());
+        return z -> {
+            NDArray out = z.singletonOrThrow().matMul(wArray.transpose()).add(injection).add(bias).tanh();
+            calls++;
+            if (Torch.isGradEnabled()) {
+                taped++; // recorded (W requires grad): its inputs and output stay in memory until backward
+            }
+            return new NDList(out);
+        };
+    }
+
+    private long calls;
+    private long taped;
+
+    /** Calls of f since the last {@link #resetCounts()}. */
+    public long calls() {
+        return calls;
+    }
+
+    /** Of those, the calls recorded on the autograd tape: each keeps its activations until backward. */
+    public long taped() {
+        return taped;
+    }
+
+    public void resetCounts() {
+        calls = 0;
+        taped = 0;
     }
 
     /** The starting state z0 = 0. */
@@ -171,6 +196,58 @@ public final class TanhDeq implements AutoCloseable {
             gc.backward(zk.mul(c).sum());
         }
         return weight.getGradient().toDoubleArray();
+    }
+
+    /**
+     * dL/dW by full back-propagation through {@code k} plain iterations from z0 = 0: what an autodiff framework does
+     * with an unrolled solver. Every iteration stays on the tape, so memory grows with k; the error against the
+     * exact gradient shrinks like rho^k only once the forward iterate has converged.
+     */
+    public double[] unrolledGradient(int k) {
+        try (NDManager m = manager.newSubManager(); GradientCollector gc = manager.getEngine().newGradientCollector()) {
+            Torch.zeroGrad(weight);
+            NDList z = zeros();
+            z.attach(m);
+            for (int i = 0; i < k; i++) {
+                z = map().apply(z);
+            }
+            gc.backward(z.singletonOrThrow().mul(c).sum());
+        }
+        return weight.getGradient().toDoubleArray();
+    }
+
+    /**
+     * Fits z* to {@code targets} (batch x dim, row-major) by {@code steps} of gradient descent on W with the implicit
+     * gradient, minimising mean((z* - t)^2) + gamma ||J||_F^2 / dim (Hutchinson's estimate with seeded probes,
+     * {@link Diagnostics#jacobianPenalty}). Returns the task loss of the last step. W is changed in place: afterwards
+     * every other method sees the fitted model.
+     */
+    public double fit(double[] targets, double gamma, int steps, double lr, long seed) {
+        Random probes = new Random(seed);
+        ImplicitGradient implicit = new ImplicitGradient(EXACT);
+        double loss = Double.NaN;
+        for (int s = 0; s < steps; s++) {
+            try (NDManager m = manager.newSubManager();
+                    GradientCollector gc = manager.getEngine().newGradientCollector()) {
+                Torch.zeroGrad(weight);
+                NDArray t = m.create(targets, new Shape(batch, dim));
+                NDList zStar = exactEquilibrium(m);
+                try (ImplicitGradient.Step step = implicit.at(map(), zStar, List.of(weight))) {
+                    NDArray task = step.state().singletonOrThrow().sub(t).square().mean();
+                    loss = task.getDouble();
+                    step.backward(task);
+                }
+                if (gamma > 0) {
+                    NDArray probe = m.create(gaussian(probes, batch * dim), new Shape(batch, dim));
+                    gc.backward(Diagnostics.jacobianPenalty(map(), zStar, List.of(weight), probe).mul(gamma));
+                }
+                try (Torch.GradMode off = Torch.noGrad()) {
+                    weight.subi(weight.getGradient().mul(lr));
+                }
+            }
+        }
+        System.arraycopy(weight.toDoubleArray(), 0, w, 0, w.length);
+        return loss;
     }
 
     /** dL/dW[i] by central finite differences with step h, each side solved to 1e-13. */
