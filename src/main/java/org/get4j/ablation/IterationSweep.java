@@ -23,7 +23,13 @@ import org.get4j.model.GetModel;
  */
 public final class IterationSweep {
     /** One (solver, iterations) point of the curve. */
-    public record Point(String solver, int iterations, double fd, double relativeResidual, double imagesPerSecond) {}
+    public record Point(String solver, int iterations, double fd, double relativeResidual,
+            StudentEvaluation.Rate rate) {
+        /** The median images per second over the sampling batches. */
+        public double imagesPerSecond() {
+            return rate.median();
+        }
+    }
 
     private IterationSweep() {}
 
@@ -45,7 +51,7 @@ public final class IterationSweep {
                 FeatureStatistics stats = Evaluation.statistics(fx, StudentEvaluation.buffer(s.images(),
                         model.config()), batch);
                 Point p = new Point(kind.key(), k, FrechetDistance.between(stats, reference), s.relativeResidual(),
-                        s.imagesPerSecond());
+                        s.rate());
                 points.add(p);
                 progress.accept(p);
             }
@@ -66,16 +72,20 @@ public final class IterationSweep {
                 tech.tablesaw.api.DoubleColumn.create("FD", points.stream().mapToDouble(Point::fd).toArray()),
                 tech.tablesaw.api.DoubleColumn.create("relative residual",
                         points.stream().mapToDouble(Point::relativeResidual).toArray()),
-                tech.tablesaw.api.DoubleColumn.create("img/s",
-                        points.stream().mapToDouble(Point::imagesPerSecond).toArray())));
+                tech.tablesaw.api.DoubleColumn.create("img/s (median of batches)",
+                        points.stream().mapToDouble(Point::imagesPerSecond).toArray()),
+                tech.tablesaw.api.StringColumn.create("img/s range",
+                        points.stream().map(p -> String.format("%.0f-%.0f", p.rate().low(), p.rate().high())).toList())));
     }
 
     /** Writes the points as CSV (atomically). */
     public static void write(List<Point> points, java.nio.file.Path csv) {
-        StringBuilder sb = new StringBuilder("solver,iterations,fd,relative_residual,images_per_second\n");
+        StringBuilder sb = new StringBuilder(
+                "solver,iterations,fd,relative_residual,images_per_second,images_per_second_low,images_per_second_high\n");
         for (Point p : points) {
             sb.append(String.join(",", p.solver(), Integer.toString(p.iterations()), Double.toString(p.fd()),
-                    Double.toString(p.relativeResidual()), Double.toString(p.imagesPerSecond()))).append('\n');
+                    Double.toString(p.relativeResidual()), Double.toString(p.imagesPerSecond()),
+                    Double.toString(p.rate().low()), Double.toString(p.rate().high()))).append('\n');
         }
         RunFiles.writeText(csv, sb.toString());
     }

@@ -105,17 +105,42 @@ public final class StudentEvaluation {
     }
 
     /**
-     * Samples of a generator: images (n, C, H, W) float32 in [-1, 1], images per second (network time only), and for
-     * GET the mean over samples of the final relative residual |f(z) - z| / |f(z)| (NaN for a ViT).
+     * Samples of a generator: images (n, C, H, W) float32 in [-1, 1], the sampling rate (network time only, per full
+     * batch), and for GET the mean over samples of the final relative residual |f(z) - z| / |f(z)| (NaN for a ViT).
      */
-    public record Samples(float[] images, double imagesPerSecond, double relativeResidual) {}
+    public record Samples(float[] images, Rate rate, double relativeResidual) {
+        /** The median images per second over the batches. */
+        public double imagesPerSecond() {
+            return rate.median();
+        }
+    }
+
+    /**
+     * Images per second of repeated runs of the same computation (the batches of one sampling pass): the median, and
+     * the slowest and fastest run, so a table can show how much one reading may differ from the next.
+     */
+    public record Rate(double median, double low, double high, int runs) {
+        public static Rate of(double[] perRun) {
+            double[] r = perRun.clone();
+            java.util.Arrays.sort(r);
+            int n = r.length;
+            double median = n % 2 == 1 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+            return new Rate(median, r[0], r[n - 1], n);
+        }
+
+        /** "166 (152-171)": median and range, in images per second. */
+        @Override
+        public String toString() {
+            return runs == 1 ? String.format("%.0f", median) : String.format("%.0f (%.0f-%.0f)", median, low, high);
+        }
+    }
 
     /** Draws n samples from the evaluation seeds (noise and z0 from SAMPLE_SEED on) with the given solver. */
     public static Samples sample(NDManager manager, Generator g, SolverConfig solver, int n, int batch) {
         ModelConfig c = g.config();
         int px = c.channels() * c.imageSize() * c.imageSize();
         float[] out = new float[n * px];
-        long nanos = 0;
+        java.util.List<Double> rates = new java.util.ArrayList<>();
         double residualSum = 0;
         for (int b = 0; b < n; b += batch) {
             int k = Math.min(batch, n - b);
@@ -128,7 +153,10 @@ public final class StudentEvaluation {
                 try (Generator.Sample s = g.sample(new ParameterStore(m, false), x,
                         labels == null ? null : m.create(labels), z0, solver)) {
                     float[] images = s.images().toType(DataType.FLOAT32, false).toFloatArray();
-                    nanos += System.nanoTime() - t0;
+                    long nanos = System.nanoTime() - t0;
+                    if (k == batch || n < batch) {
+                        rates.add(k / (nanos / 1e9)); // a short last batch runs at another rate: left out
+                    }
                     System.arraycopy(images, 0, out, b * px, k * px);
                     if (s.solve() != null) {
                         for (double r : s.solve().bestRel()) {
@@ -138,7 +166,8 @@ public final class StudentEvaluation {
                 }
             }
         }
-        return new Samples(out, n / (nanos / 1e9), g instanceof GetModel ? residualSum / n : Double.NaN);
+        return new Samples(out, Rate.of(rates.stream().mapToDouble(Double::doubleValue).toArray()),
+                g instanceof GetModel ? residualSum / n : Double.NaN);
     }
 
     /** An image source over a float buffer of (n, C, H, W). */

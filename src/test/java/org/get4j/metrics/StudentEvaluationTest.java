@@ -79,4 +79,15 @@ class StudentEvaluationTest {
             assertTrue(Double.isNaN(before.fdTestLow()) && Double.isNaN(before.fdTestHigh()));
         }
     }
+
+    @Test
+    void aRateIsTheMedianOfItsRunsWithTheirRange() {
+        StudentEvaluation.Rate odd = StudentEvaluation.Rate.of(new double[] {160, 150, 171});
+        assertEquals(160, odd.median());
+        assertEquals(150, odd.low());
+        assertEquals(171, odd.high());
+        assertEquals("160 (150-171)", odd.toString());
+        assertEquals(155, StudentEvaluation.Rate.of(new double[] {170, 150, 160, 140}).median());
+        assertEquals("42", StudentEvaluation.Rate.of(new double[] {42}).toString());
+    }
 }
