@@ -29,6 +29,19 @@ public final class Evaluation {
             NDArray read(NDManager manager, long from, long to);
         }
 
+        /**
+         * This source, with {@code observer} told of every batch as it is read ((from, images)): for work done on the
+         * same images as they stream past, such as progress or a classifier's verdicts, without drawing them twice.
+         */
+        default ImageSource observed(java.util.function.BiConsumer<Long, NDArray> observer) {
+            ImageSource inner = this;
+            return of(size(), (manager, from, to) -> {
+                NDArray images = inner.batch(manager, from, to);
+                observer.accept(from, images);
+                return images;
+            });
+        }
+
         /** A source of {@code size} images read by {@code reader}. */
         static ImageSource of(long size, Reader reader) {
             return new ImageSource() {

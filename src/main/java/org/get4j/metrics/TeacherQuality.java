@@ -12,21 +12,33 @@ import org.get4j.diffusion.SamplerConfig;
 import org.get4j.pairs.SeededNoise;
 
 /**
- * A teacher's sample quality as a function of its sampling cost: FD of n samples (seeds first, first + 1, ...,
- * unconditional) against reference statistics, for several numbers of EDM sampler steps. This is the curve that
- * one-step distillation is meant to beat: the teacher pays 2N - 1 network evaluations (Heun) per image.
+ * A teacher's sample quality as a function of its sampling cost: FD of n samples (seeds first, first + 1, ...)
+ * against reference statistics, for several numbers of EDM sampler steps. This is the curve that one-step
+ * distillation is meant to beat: the teacher pays 2N - 1 network evaluations (Heun) per image. A class-conditional
+ * teacher draws each sample for its seed's label ({@link SeededNoise#label}, balanced over classes), and each point
+ * also reports the class agreement of those samples.
  */
 public final class TeacherQuality {
     private TeacherQuality() {}
 
-    /** One point of the curve: sampler steps, network evaluations per image, samples, FD (with its interval). */
-    public record Point(int steps, int evaluations, int samples, FdEstimate estimate) {
+    /**
+     * One point of the curve: sampler steps, network evaluations per image, samples, FD (with its interval), and for a
+     * conditional teacher the class agreement (null otherwise).
+     */
+    public record Point(int steps, int evaluations, int samples, FdEstimate estimate, ClassAgreement.Share agreement) {
+        public Point(int steps, int evaluations, int samples, FdEstimate estimate) {
+            this(steps, evaluations, samples, estimate, null);
+        }
+
         public double fd() {
             return estimate.fd();
         }
     }
 
-    /** The teacher's samples from seeds [first, first + n), drawn batch by batch as the statistics read them. */
+    /**
+     * The teacher's samples from seeds [first, first + n), drawn batch by batch as the statistics read them; a
+     * conditional teacher draws seed i for label {@code SeededNoise.label(i, classes)}.
+     */
     public static Evaluation.ImageSource samples(Denoiser teacher, SamplerConfig config, long first, int n) {
         EdmSampler sampler = new EdmSampler(config);
         int c = teacher.channels();
@@ -34,18 +46,35 @@ public final class TeacherQuality {
         return Evaluation.ImageSource.of(n, (manager, from, to) -> {
             int k = (int) (to - from);
             NDArray noise = manager.create(SeededNoise.noise(first + from, k, c * s * s), new Shape(k, c, s, s));
-            return sampler.sample(teacher, noise, null).toType(DataType.FLOAT32, false);
+            NDArray labels = teacher.numClasses() > 0
+                    ? manager.create(SeededNoise.labels(first + from, k, teacher.numClasses())) : null;
+            return sampler.sample(teacher, noise, labels).toType(DataType.FLOAT32, false);
         });
     }
 
     /** FD against {@code reference} for each step count in {@code steps}; {@code progress} hears of each point. */
     public static List<Point> costCurve(Denoiser teacher, FeatureExtractor fx, FeatureStatistics reference,
             int[] steps, int n, int batch, Consumer<Point> progress) {
+        return costCurve(teacher, fx, reference, steps, n, batch, progress, done -> { });
+    }
+
+    /** As above; {@code sampled} hears, within each point, how many of its n images have been drawn so far. */
+    public static List<Point> costCurve(Denoiser teacher, FeatureExtractor fx, FeatureStatistics reference,
+            int[] steps, int n, int batch, Consumer<Point> progress, java.util.function.LongConsumer sampled) {
         List<Point> curve = new ArrayList<>();
+        boolean conditional = teacher.numClasses() > 0 && fx.classifies();
         for (int k : steps) {
             SamplerConfig config = SamplerConfig.reference().withSteps(k);
-            Point p = new Point(k, config.evaluations(), n,
-                    Evaluation.estimate(fx, samples(teacher, config, 0, n), batch, reference));
+            ClassAgreement agreement = conditional
+                    ? new ClassAgreement(SeededNoise.labels(0, n, teacher.numClasses()), teacher.numClasses()) : null;
+            Evaluation.ImageSource images = samples(teacher, config, 0, n).observed((from, batchImages) -> {
+                if (agreement != null) {
+                    agreement.count(fx, from, batchImages);
+                }
+                sampled.accept(from + batchImages.getShape().get(0));
+            });
+            FdEstimate fd = Evaluation.estimate(fx, images, batch, reference);
+            Point p = new Point(k, config.evaluations(), n, fd, agreement == null ? null : agreement.overall());
             curve.add(p);
             progress.accept(p);
         }
@@ -58,7 +87,13 @@ public final class TeacherQuality {
     /** The teacher's FD at each step count of {@code steps} under {@code scoring}, and the floor at n. */
     public static Report report(Scoring scoring, Denoiser teacher, int[] steps, int n, int batch,
             Consumer<Point> progress) {
-        List<Point> curve = costCurve(teacher, scoring.fx(), scoring.reference(), steps, n, batch, progress);
+        return report(scoring, teacher, steps, n, batch, progress, done -> { });
+    }
+
+    /** As above; {@code sampled} hears how many of the current point's n images have been drawn. */
+    public static Report report(Scoring scoring, Denoiser teacher, int[] steps, int n, int batch,
+            Consumer<Point> progress, java.util.function.LongConsumer sampled) {
+        List<Point> curve = costCurve(teacher, scoring.fx(), scoring.reference(), steps, n, batch, progress, sampled);
         return new Report(teacher.identity(), scoring.metric(), n, scoring.floor(n), curve);
     }
 }

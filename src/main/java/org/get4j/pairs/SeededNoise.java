@@ -47,8 +47,27 @@ public final class SeededNoise {
         return out;
     }
 
-    /** A class label in [0, classes) for one seed, from a stream independent of the noise. */
+    /**
+     * A class label in [0, classes) for one seed, balanced: the seeds of every aligned block [j * classes, (j + 1) *
+     * classes) take each class exactly once, in an order shuffled by the block's index (a stream independent of the
+     * noise). So in any run of seeds each class count differs from an equal share by less than two, and the label
+     * stays a pure function of the seed.
+     */
     public static int label(long seed, int classes) {
-        return new SplittableRandom(seed ^ LABEL_STREAM).nextInt(classes);
+        if (classes < 1) {
+            throw new IllegalArgumentException("classes must be at least 1, got " + classes);
+        }
+        SplittableRandom r = new SplittableRandom(Math.floorDiv(seed, classes) ^ LABEL_STREAM);
+        int[] order = new int[classes];
+        for (int i = 0; i < classes; i++) {
+            order[i] = i;
+        }
+        for (int i = classes - 1; i > 0; i--) { // Fisher-Yates
+            int j = r.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order[(int) Math.floorMod(seed, (long) classes)];
     }
 }

@@ -73,6 +73,36 @@ class PairStoreTest {
     }
 
     @Test
+    void labelsAreBalancedInEveryBlockAndVaryBetweenBlocks() {
+        int[] counts = new int[10];
+        java.util.Set<String> orders = new java.util.HashSet<>();
+        for (long block = 0; block < 50; block++) {
+            int[] seen = new int[10];
+            StringBuilder order = new StringBuilder();
+            for (long s = block * 10; s < block * 10 + 10; s++) {
+                int y = SeededNoise.label(s, 10);
+                seen[y]++;
+                counts[y]++;
+                order.append(y);
+            }
+            assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, seen, "block " + block);
+            orders.add(order.toString());
+        }
+        assertTrue(orders.size() > 45, "block orders should be shuffled, got " + orders.size() + " distinct of 50");
+        // any window: each class count differs from an equal share (9.5) by less than two
+        long[] window = SeededNoise.labels(1234, 95, 10);
+        int[] share = new int[10];
+        for (long y : window) {
+            share[(int) y]++;
+        }
+        for (int c : share) {
+            assertTrue(c >= 8 && c <= 11, java.util.Arrays.toString(share));
+        }
+        assertEquals(SeededNoise.label(-3, 10), SeededNoise.label(-3, 10));
+        assertTrue(SeededNoise.label(-3, 10) >= 0);
+    }
+
+    @Test
     void pairsDoNotDependOnBatchSizeOrShardLayout() {
         generate(dir.resolve("a"), SeedRange.parse("10-29"), 7, 3, false);
         generate(dir.resolve("b"), SeedRange.parse("10-29"), 10, 20, false);
