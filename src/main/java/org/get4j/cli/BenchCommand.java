@@ -232,7 +232,7 @@ final class BenchCommand implements Runnable {
                 description = "Teachers: files or gmm:mnist (comma-separated).") List<String> teachers;
         @Option(names = "--pairs", defaultValue = "256",
                 description = "Pairs to generate per teacher (default: ${DEFAULT-VALUE}).") int pairs;
-        @Option(names = "--batch", defaultValue = "128",
+        @Option(names = "--batch", defaultValue = "64",
                 description = "Pairs per sampler batch (default: ${DEFAULT-VALUE}).") int batch;
         @Option(names = "--steps", defaultValue = "18",
                 description = "EDM sampler steps (default: ${DEFAULT-VALUE}, 35 evaluations).") int steps;

@@ -52,7 +52,8 @@ final class PairsCommand implements Runnable {
                 description = "The store's folder (with --spark: any Hadoop URI, e.g. hdfs://.../pairs).") String out;
         @Option(names = "--shard-size", defaultValue = "5000",
                 description = "Pairs per shard file, the unit of resume (default: ${DEFAULT-VALUE}).") int shardSize;
-        @Option(names = "--batch", defaultValue = "250", description = "Teacher batch (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--batch", defaultValue = "64", description = "Teacher batch (default: ${DEFAULT-VALUE}; "
+                + "larger batches sample slower on CPU).")
         int batch;
         @Option(names = "--steps", defaultValue = "18", description = "Sampler steps N (2N-1 evaluations).") int steps;
         @Option(names = "--euler", description = "Euler instead of Heun.") boolean euler;

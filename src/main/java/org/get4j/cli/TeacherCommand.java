@@ -129,8 +129,8 @@ final class TeacherCommand implements Runnable {
                 description = "The grid picture to write.") Path out;
         @Option(names = "--npy", paramLabel = "FILE", description = "Also write all samples (N, C, H, W) float32.")
         Path npy;
-        @Option(names = "--batch", defaultValue = "250",
-                description = "Images per sampler batch (default: ${DEFAULT-VALUE}).") int batch;
+        @Option(names = "--batch", defaultValue = "64", description = "Images per sampler batch (default: "
+                + "${DEFAULT-VALUE}; larger batches sample slower on CPU).") int batch;
 
         @Override
         public void run() {
@@ -186,8 +186,8 @@ final class TeacherCommand implements Runnable {
         @Option(names = "--steps", split = ",", defaultValue = "18",
                 description = "Sampler steps N, comma-separated (default: ${DEFAULT-VALUE}, 35 evaluations).")
         List<Integer> steps;
-        @Option(names = "--batch", defaultValue = "250",
-                description = "Images per sampler batch (default: ${DEFAULT-VALUE}).") int batch;
+        @Option(names = "--batch", defaultValue = "64", description = "Images per sampler batch (default: "
+                + "${DEFAULT-VALUE}; larger batches sample slower on CPU).") int batch;
 
         @Override
         public void run() {
@@ -204,11 +204,22 @@ final class TeacherCommand implements Runnable {
                         d.name().toLowerCase(java.util.Locale.ROOT));
                 w.flush();
                 Scoring scoring = Scoring.lenet(m, d);
+                ProgressBar[] bar = {null};
                 TeacherQuality.Report report = TeacherQuality.report(scoring, t,
                         steps.stream().mapToInt(Integer::intValue).toArray(), n, batch, p -> {
-                            w.printf("steps %3d  evaluations %3d  %s %s%n", p.steps(), p.evaluations(),
-                                    scoring.metric(), p.estimate());
+                            if (bar[0] != null) {
+                                bar[0].close();
+                                bar[0] = null;
+                            }
+                            w.printf("steps %3d  evaluations %3d  %s %s%s%n", p.steps(), p.evaluations(),
+                                    scoring.metric(), p.estimate(),
+                                    p.agreement() == null ? "" : "  class agreement " + p.agreement());
                             w.flush();
+                        }, done -> {
+                            if (bar[0] == null) {
+                                bar[0] = Bars.of("samples", n, 0, " images", spec.commandLine().getErr());
+                            }
+                            bar[0].stepTo(done);
                         });
                 w.printf("floor (%d real training images): %.2f%n", n, report.floor());
             }

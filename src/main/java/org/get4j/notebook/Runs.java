@@ -60,7 +60,7 @@ public final class Runs {
         } else {
             Progress progress = new Progress("pairs", count);
             int shard = Math.min(count, 1000);
-            new PairGenerator(teacher, SamplerConfig.reference(), new SeedRange(0, count), shard, 100, false)
+            new PairGenerator(teacher, SamplerConfig.reference(), new SeedRange(0, count), shard, 64, false)
                     .generate(manager, store, p -> progress.update(p.pairsDone()));
         }
         return PairStore.open(store, teacher.identity());
