@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.get4j.Get4jException;
 import org.get4j.data.ImageSet;
 import org.get4j.deq.SolverConfig;
@@ -29,17 +30,23 @@ public final class StudentEvaluation {
 
     private StudentEvaluation() {}
 
-    /** One evaluation. */
+    /**
+     * One evaluation. {@code agreement} is the class agreement of a conditional model's samples (null for an
+     * unconditional model or a non-classifying feature extractor).
+     */
     public record Report(String model, long parameters, double gmacs, int iterations, String metric, int samples,
             double fdTest, double fdTestLow, double fdTestHigh, double fdTrain, double floor, double classifierScore,
-            double fidelityL1, double psnr, double imagesPerSecond) {
-        /** Before FD intervals (NaN when read back). */
-        private static final String HEADER_WITHOUT_INTERVAL = "model,parameters,gmacs,iterations,metric,samples,"
-                + "fd_test,fd_train,floor,classifier_score,fidelity_l1,psnr,images_per_second";
+            double fidelityL1, double psnr, double imagesPerSecond, ClassAgreement.Share agreement) {
+        private static final List<String> REQUIRED = List.of("model", "parameters", "gmacs", "iterations", "metric",
+                "samples", "fd_test", "fd_train", "floor", "classifier_score", "fidelity_l1", "psnr",
+                "images_per_second");
+        /** Columns later versions added; a file without them reads as NaN (interval) or null (agreement). */
+        private static final List<String> OPTIONAL = List.of("fd_test_low", "fd_test_high", "class_agreed",
+                "class_samples");
 
         public static String csvHeader() {
             return "model,parameters,gmacs,iterations,metric,samples,fd_test,fd_test_low,fd_test_high,fd_train,floor,"
-                    + "classifier_score,fidelity_l1,psnr,images_per_second\n";
+                    + "classifier_score,fidelity_l1,psnr,images_per_second,class_agreed,class_samples\n";
         }
 
         /** FD to the test statistics with its 95% interval. */
@@ -54,38 +61,55 @@ public final class StudentEvaluation {
                     Integer.toString(iterations), metric, Integer.toString(samples), Double.toString(fdTest),
                     Double.toString(fdTestLow), Double.toString(fdTestHigh), Double.toString(fdTrain),
                     Double.toString(floor), Double.toString(classifierScore), Double.toString(fidelityL1),
-                    Double.toString(psnr), Double.toString(imagesPerSecond)) + "\n";
+                    Double.toString(psnr), Double.toString(imagesPerSecond),
+                    Integer.toString(agreement == null ? 0 : agreement.agreed()),
+                    Integer.toString(agreement == null ? 0 : agreement.n())) + "\n";
         }
 
         public String markdown() {
             return String.format("| model | params | GMACs | iters | %1$s test | %1$s train | floor (real vs real, n=%2$d) "
-                    + "| classifier score | fidelity L1 | PSNR (dB) | images/s |%n|---|---|---|---|---|---|---|---|---|---|---|%n"
-                    + "| %3$s | %4$,d | %5$.2f | %6$d | %7$s | %8$.3f | %9$.3f | %10$.3f | %11$.4f | %12$.2f | %13$.1f |%n",
+                    + "| classifier score | class agreement | fidelity L1 | PSNR (dB) | images/s |%n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|%n"
+                    + "| %3$s | %4$,d | %5$.2f | %6$d | %7$s | %8$.3f | %9$.3f | %10$.3f | %11$s | %12$.4f | %13$.2f | %14$.1f |%n",
                     metric, samples, model, parameters, gmacs, iterations, fdTestEstimate(), fdTrain, floor,
-                    classifierScore, fidelityL1, psnr, imagesPerSecond);
+                    classifierScore, agreement == null ? "-" : agreement.toString(), fidelityL1, psnr,
+                    imagesPerSecond);
         }
 
-        /** The report an earlier {@link #write} left in {@code dir}/eval.csv. */
+        /** The report an earlier {@link #write} left in {@code dir}/eval.csv (of this version or an earlier one). */
         public static Report read(Path dir) {
             Path file = dir.resolve("eval.csv");
             try {
                 java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
                 String[] keys = lines.get(0).split(",");
-                String[] v = lines.get(1).split(",");
-                boolean old = lines.get(0).equals(HEADER_WITHOUT_INTERVAL);
-                if (!(old || lines.get(0).equals(csvHeader().strip())) || v.length != keys.length) {
-                    throw new Get4jException(file + ": not an evaluation table of this version (header "
-                            + lines.get(0) + ")");
+                String[] values = lines.get(1).split(",");
+                if (values.length != keys.length) {
+                    throw new Get4jException(file + ": the row has " + values.length + " fields, the header "
+                            + keys.length);
                 }
-                if (old) { // no interval recorded: NaN in its place
-                    v = new String[] {v[0], v[1], v[2], v[3], v[4], v[5], v[6], "NaN", "NaN", v[7], v[8], v[9], v[10],
-                        v[11], v[12]};
+                java.util.Map<String, String> v = new java.util.HashMap<>();
+                for (int i = 0; i < keys.length; i++) {
+                    if (!REQUIRED.contains(keys[i]) && !OPTIONAL.contains(keys[i])) {
+                        throw new Get4jException(file + ": not an evaluation table of this version (unknown column '"
+                                + keys[i] + "')");
+                    }
+                    v.put(keys[i], values[i]);
                 }
-                return new Report(v[0], Long.parseLong(v[1]), Double.parseDouble(v[2]), Integer.parseInt(v[3]), v[4],
-                        Integer.parseInt(v[5]), Double.parseDouble(v[6]), Double.parseDouble(v[7]),
-                        Double.parseDouble(v[8]), Double.parseDouble(v[9]), Double.parseDouble(v[10]),
-                        Double.parseDouble(v[11]), Double.parseDouble(v[12]), Double.parseDouble(v[13]),
-                        Double.parseDouble(v[14]));
+                for (String k : REQUIRED) {
+                    if (v.get(k) == null) {
+                        throw new Get4jException(file + ": column '" + k + "' is missing");
+                    }
+                }
+                int agreed = Integer.parseInt(v.getOrDefault("class_agreed", "0"));
+                int classSamples = Integer.parseInt(v.getOrDefault("class_samples", "0"));
+                return new Report(v.get("model"), Long.parseLong(v.get("parameters")), Double.parseDouble(v.get("gmacs")),
+                        Integer.parseInt(v.get("iterations")), v.get("metric"), Integer.parseInt(v.get("samples")),
+                        Double.parseDouble(v.get("fd_test")), Double.parseDouble(v.getOrDefault("fd_test_low", "NaN")),
+                        Double.parseDouble(v.getOrDefault("fd_test_high", "NaN")),
+                        Double.parseDouble(v.get("fd_train")), Double.parseDouble(v.get("floor")),
+                        Double.parseDouble(v.get("classifier_score")), Double.parseDouble(v.get("fidelity_l1")),
+                        Double.parseDouble(v.get("psnr")), Double.parseDouble(v.get("images_per_second")),
+                        classSamples == 0 ? null : ClassAgreement.Share.of(agreed, classSamples));
             } catch (java.io.IOException | RuntimeException e) {
                 if (e instanceof Get4jException g) {
                     throw g;
@@ -213,10 +237,22 @@ public final class StudentEvaluation {
             }
         }
         ModelConfig c = g.config();
+        ClassAgreement.Share agreement = null;
+        if (c.numClasses() > 0 && fx.classifies()) { // the labels sample() drew: seeds SAMPLE_SEED .. + n - 1
+            ClassAgreement tally = new ClassAgreement(SeededNoise.labels(SAMPLE_SEED, n, c.numClasses()),
+                    c.numClasses());
+            Evaluation.ImageSource images = buffer(samples, c);
+            for (long b = 0; b < n; b += 500) {
+                try (NDManager m = manager.newSubManager()) {
+                    tally.count(fx, b, images.batch(m, b, Math.min(n, b + 500)));
+                }
+            }
+            agreement = tally.overall();
+        }
         int iters = c.arch() == ModelConfig.Arch.GET ? solver.maxIter() : 0;
         FdEstimate toTest = features.estimate(testStats);
         return new Report(name, c.parameterCount(), c.inferenceMacs(Math.max(1, iters)) / 1e9, iters, fx.metricName(), n,
                 toTest.fd(), toTest.low(), toTest.high(), FrechetDistance.between(ours, trainStats),
-                Evaluation.floor(fx, train, testStats, n), score, l1, psnr, drawn.imagesPerSecond());
+                Evaluation.floor(fx, train, testStats, n), score, l1, psnr, drawn.imagesPerSecond(), agreement);
     }
 }

@@ -1,6 +1,8 @@
 package org.get4j.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -77,6 +79,19 @@ class StudentEvaluationTest {
             assertEquals(99.2, before.fdTest());
             assertEquals(98.0, before.fdTrain());
             assertTrue(Double.isNaN(before.fdTestLow()) && Double.isNaN(before.fdTestHigh()));
+            assertNull(r.agreement(), "an unconditional model has no class agreement");
+            assertNull(before.agreement());
+
+            // A conditional student: its samples are scored against the labels they were drawn for.
+            Generator conditional = Generator.create(ModelConfig.get(32, 1, 4, 32, 4, 1, 3, 2, 10), m);
+            StudentEvaluation.Report c = StudentEvaluation.evaluate(m, "conditional", conditional,
+                    SolverConfig.reference(), fx, train, test, dir.resolve("stats"), null, 0, 300);
+            assertNotNull(c.agreement());
+            assertEquals(300, c.agreement().n());
+            Path cd = java.nio.file.Files.createDirectories(dir.resolve("conditional"));
+            c.write(cd);
+            assertEquals(c, StudentEvaluation.Report.read(cd), "the agreement survives eval.csv");
+            assertTrue(java.nio.file.Files.readString(cd.resolve("eval.md")).contains(c.agreement().toString()));
         }
     }
 
