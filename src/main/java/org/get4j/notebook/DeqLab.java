@@ -194,20 +194,13 @@ public final class DeqLab {
         DoubleColumn gamma = fixed("penalty weight gamma", "0.000");
         DoubleColumn loss = sci("task loss");
         DoubleColumn radius = fixed("radius of df/dz at z*", "0.0000");
-        IntColumn[] evals = new IntColumn[SolverKind.values().length];
-        for (SolverKind k : SolverKind.values()) {
-            evals[k.ordinal()] = IntColumn.create(k.key() + " evaluations");
-        }
+        IntColumn[] evals = evaluationColumns();
         for (double g : gammas) {
             try (TanhDeq deq = TanhDeq.random(manager, dim, batch, rho, 0)) {
                 gamma.append(g);
                 loss.append(deq.fit(targets, g, steps, lr, 0));
                 radius.append(Arrays.stream(deq.jacobianSpectralRadius(200)).max().orElse(Double.NaN));
-                for (SolverConfig c : allSolvers(maxIter, tol)) {
-                    try (SolverResult res = deq.solve(c)) {
-                        evals[c.solver().ordinal()].append(res.converged() ? res.iterations() : -1);
-                    }
-                }
+                appendEvaluations(deq, maxIter, tol, evals);
             }
         }
         Table t = Table.create("fitted for " + steps + " steps with penalty gamma ||J||_F^2 / dim (-1: not converged in "
@@ -216,24 +209,35 @@ public final class DeqLab {
         return t;
     }
 
+    /** One column per solver for its evaluations to the tolerance. */
+    private static IntColumn[] evaluationColumns() {
+        IntColumn[] evals = new IntColumn[SolverKind.values().length];
+        for (SolverKind k : SolverKind.values()) {
+            evals[k.ordinal()] = IntColumn.create(k.key() + " evaluations");
+        }
+        return evals;
+    }
+
+    /** Each solver's evaluations to {@code tol} on the model, -1 where the budget ran out. */
+    private static void appendEvaluations(TanhDeq deq, int maxIter, double tol, IntColumn[] evals) {
+        for (SolverConfig c : allSolvers(maxIter, tol)) {
+            try (SolverResult res = deq.solve(c)) {
+                evals[c.solver().ordinal()].append(res.converged() ? res.iterations() : -1);
+            }
+        }
+    }
+
     /** Contraction strength against solver effort: per rho, the Jacobian's spectral radius at z* and evaluations. */
     public static Table contractionTable(NDManager manager, int dim, int batch, double tol, int maxIter,
             double... rhos) {
         DoubleColumn rho = fixed("rho (radius of W)", "0.00");
         DoubleColumn radius = fixed("radius of df/dz at z*", "0.0000");
-        IntColumn[] evals = new IntColumn[SolverKind.values().length];
-        for (SolverKind k : SolverKind.values()) {
-            evals[k.ordinal()] = IntColumn.create(k.key() + " evaluations");
-        }
+        IntColumn[] evals = evaluationColumns();
         for (double r : rhos) {
             try (TanhDeq deq = TanhDeq.random(manager, dim, batch, r, 0)) {
                 rho.append(r);
                 radius.append(Arrays.stream(deq.jacobianSpectralRadius(200)).max().orElse(Double.NaN));
-                for (SolverConfig c : allSolvers(maxIter, tol)) {
-                    try (SolverResult res = deq.solve(c)) {
-                        evals[c.solver().ordinal()].append(res.converged() ? res.iterations() : -1);
-                    }
-                }
+                appendEvaluations(deq, maxIter, tol, evals);
             }
         }
         Table t = Table.create("contraction vs effort (-1: not converged in " + maxIter + ")", rho, radius);
