@@ -109,6 +109,24 @@ public final class ResultTable {
         return runs.where(runs.intColumn("n").isEqualTo(n)).setName(runs.name() + ", n = " + n);
     }
 
+    /**
+     * The quality table of the runs at exactly n samples, as a reader compares them: recipe (loss, z0 scale, steps,
+     * training minutes) beside FD to test with its 95% interval ("-" where none was recorded), the floor, the
+     * classifier score and fidelity to the teacher; best FD first.
+     */
+    public static Table qualityAt(Table runs, int n) {
+        Table at = atSamples(runs, n).sortAscendingOn("FD test");
+        StringColumn fd = StringColumn.create("FD test [95%]");
+        for (int i = 0; i < at.rowCount(); i++) {
+            fd.append(new org.get4j.metrics.FdEstimate(at.doubleColumn("FD test").get(i),
+                    at.doubleColumn("FD low").get(i), at.doubleColumn("FD high").get(i), n).toString());
+        }
+        Table t = at.selectColumns("run", "model", "params", "loss", "z0 scale", "train steps", "train min", "iters");
+        t.addColumns(fd);
+        t.addColumns(at.column("floor"), at.column("classifier score"), at.column("fidelity L1"), at.column("PSNR"));
+        return t.setName("Quality at n = " + String.format("%,d", n) + " samples (FD-LeNet to MNIST test)");
+    }
+
     /** The paper's unconditional CIFAR-10 results (FID against the test set, 50k samples) and its teacher. */
     public static Table paperCifar10() {
         String[] names = {"GET-T", "GET-M", "GET-S", "GET-B", "GET-B+", "EDM teacher"};

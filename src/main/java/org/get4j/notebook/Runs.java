@@ -66,6 +66,19 @@ public final class Runs {
         return PairStore.open(store, teacher.identity());
     }
 
+    /**
+     * The FD (with its 95% interval) of the MNIST experiment's teacher samples ({@code mnist/teacher-samples.npy}, 35
+     * evaluations each, written by environment/experiment-mnist), or null when the experiment has not run.
+     */
+    public static org.get4j.metrics.FdEstimate experimentTeacherFd(org.get4j.metrics.Scoring scoring) {
+        Path samples = dir().resolve("mnist").resolve("teacher-samples.npy");
+        if (!Files.isRegularFile(samples)) {
+            return null;
+        }
+        return scoring.estimate(org.get4j.metrics.Evaluation.ImageSource.of(org.get4j.io.Npy.read(samples),
+                samples.toString()), 500);
+    }
+
     /** The loss of every supervised state over training, from a run's metrics.csv (titled with run.json's distance). */
     public static BufferedImage lossPlot(Path metricsCsv) {
         Table t = Table.read().csv(metricsCsv.toFile());

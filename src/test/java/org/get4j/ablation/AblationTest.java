@@ -91,6 +91,11 @@ class AblationTest {
             assertEquals(TINY.z0Scale(), t.doubleColumn("z0 scale").get(0));
             assertEquals(1, ResultTable.atSamples(t, 300).rowCount());
             assertEquals(0, ResultTable.atSamples(t, 10_000).rowCount(), "runs at another n are another table");
+            Table quality = ResultTable.qualityAt(t, 300);
+            assertEquals(1, quality.rowCount());
+            assertEquals("l1", quality.stringColumn("loss").get(0));
+            assertEquals(new org.get4j.metrics.FdEstimate(t.doubleColumn("FD test").get(0), t.doubleColumn("FD low").get(0),
+                    t.doubleColumn("FD high").get(0), 300).toString(), quality.stringColumn("FD test [95%]").get(0));
             Table paper = ResultTable.paperCifar10();
             assertEquals(7.39, paper.where(paper.stringColumn("model").isEqualTo("GET-B")).doubleColumn("FID").get(0));
         }
