@@ -13,6 +13,7 @@ import org.get4j.data.ImageGrid;
 import org.get4j.deq.SolverConfig;
 import org.get4j.deq.StopMode;
 import org.get4j.diffusion.Teachers;
+import org.get4j.io.ClassLabels;
 import org.get4j.io.HostTensor;
 import org.get4j.io.Npy;
 import org.get4j.model.Checkpoints;
@@ -45,6 +46,9 @@ final class SampleCommand implements Runnable {
     @Option(names = "--class", paramLabel = "K",
             description = "Class of every sample (conditional models); default: seeded.")
     Integer label;
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "Class of each sample, one per line (conditional models; as many as --n; # comments).")
+    Path labelFile;
     @Option(names = "--seed", defaultValue = "1000000000",
             description = "First noise seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -62,15 +66,21 @@ final class SampleCommand implements Runnable {
             ModelConfig c = g.config();
             int px = c.channels() * c.imageSize() * c.imageSize();
             float[] noise = SeededNoise.noise(seed, n, px);
-            long[] labels = c.numClasses() == 0 ? null : label != null ? java.util.stream.LongStream.generate(() -> label)
-                    .limit(n).toArray() : SeededNoise.labels(seed, n, c.numClasses());
-            if (label != null && c.numClasses() == 0) {
-                throw new ParameterException(spec.commandLine(), "--class: the model is unconditional");
+            if (label != null && labelFile != null) {
+                throw new ParameterException(spec.commandLine(), "give --class or --labels, not both");
+            }
+            if ((label != null || labelFile != null) && c.numClasses() == 0) {
+                throw new ParameterException(spec.commandLine(), (label != null ? "--class" : "--labels")
+                        + ": the model is unconditional");
             }
             if (label != null && (label < 0 || label >= c.numClasses())) {
                 throw new ParameterException(spec.commandLine(), "--class must be in 0.." + (c.numClasses() - 1)
                         + ", got " + label);
             }
+            long[] labels = c.numClasses() == 0 ? null
+                    : label != null ? java.util.stream.LongStream.generate(() -> label).limit(n).toArray()
+                    : labelFile != null ? ClassLabels.readList(labelFile, n, c.numClasses())
+                    : SeededNoise.labels(seed, n, c.numClasses());
             NDArray x = m.create(noise, new ai.djl.ndarray.types.Shape(n, c.channels(), c.imageSize(), c.imageSize()));
             NDArray z0 = g instanceof GetModel get ? get.initialState(m, n, seed) : null;
             Files.createDirectories(out);
@@ -78,6 +88,10 @@ final class SampleCommand implements Runnable {
                     solverConfig)) {
                 NDArray images = s.images().toType(DataType.FLOAT32, false);
                 Npy.write(out.resolve("samples.npy"), HostTensor.of(images));
+                if (labels != null) { // which class each sample was drawn for, in the order of samples.npy
+                    org.get4j.io.RunFiles.writeText(out.resolve("labels.txt"), java.util.Arrays.stream(labels)
+                            .mapToObj(Long::toString).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+                }
                 ImageGrid.writePng(ImageGrid.of(Teachers.toBytes(images),
                         n, c.channels(), c.imageSize(), c.imageSize(), (int) Math.ceil(Math.sqrt(n)), 2),
                         out.resolve("samples.png"));

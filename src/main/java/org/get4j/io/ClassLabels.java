@@ -32,6 +32,44 @@ public final class ClassLabels {
         return values;
     }
 
+    /**
+     * The {@code count} labels of a label file: an .npy as {@link #read}, otherwise text with one class per line
+     * (blank lines and {@code #} comments skipped). Errors name the file and line.
+     */
+    public static long[] readList(Path file, long count, int classes) {
+        if (file.getFileName().toString().endsWith(".npy")) {
+            return read(file, classes, count);
+        }
+        java.util.List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(file);
+        } catch (java.io.IOException e) {
+            throw new Get4jException("cannot read labels " + file + ": " + e.getMessage());
+        }
+        long[] values = new long[lines.size()];
+        int k = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).replaceFirst("#.*", "").strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            long v;
+            try {
+                v = Long.parseLong(line);
+            } catch (NumberFormatException e) {
+                throw new Get4jException(file + " line " + (i + 1) + ": '" + line + "' is not a class number");
+            }
+            if (v < 0 || v >= classes) {
+                throw new Get4jException(file + " line " + (i + 1) + ": class " + v + " outside 0.." + (classes - 1));
+            }
+            values[k++] = v;
+        }
+        if (k != count) {
+            throw new Get4jException(file + " holds " + k + " labels for " + count + " samples (--n)");
+        }
+        return Arrays.copyOf(values, k);
+    }
+
     /** The class of each one-hot (or score) row of a (B, K) tensor: the index of its largest entry. */
     public static long[] argmax(HostTensor oneHot, int classes) {
         float[] f = oneHot.toFloatArray();

@@ -137,4 +137,56 @@ class PipelineCommandsTest {
         double fd = Double.parseDouble(point.group(1));
         assertTrue(Double.parseDouble(point.group(2)) < fd && fd < Double.parseDouble(point.group(3)), r.out());
     }
+
+    /** Issue 24: a conditional student samples the class asked for: --class K for all, --labels FILE per sample. */
+    @Test
+    void conditionalSamplingHonoursTheClassAndALabelFile() throws Exception {
+        Path ckpt = dir.resolve("conditional.safetensors");
+        try (NDManager m = TorchRuntime.newManager()) {
+            org.get4j.model.Generator g = org.get4j.model.Generator.create(
+                    org.get4j.model.ModelConfig.get(16, 1, 4, 32, 4, 1, 1, 2, 10), m);
+            // move every weight off its initial value, so that no zero-initialised path hides the label
+            java.util.Random r = new java.util.Random(0);
+            for (ai.djl.nn.Parameter p : g.stateDict().values()) {
+                float[] v = p.getArray().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                for (int i = 0; i < v.length; i++) {
+                    v[i] += (float) (0.05 * r.nextGaussian());
+                }
+                org.get4j.runtime.Torch.assign(p.getArray(), v);
+            }
+            org.get4j.model.Checkpoints.save(ckpt, g, null, Map.of());
+        }
+        java.util.function.Function<String[], float[]> sample = extra -> {
+            Path out = dir.resolve("s" + Math.abs(String.join(" ", extra).hashCode()));
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("sample", "--checkpoint",
+                    ckpt.toString(), "--n", "4", "--seed", "100", "--out", out.toString()));
+            args.addAll(java.util.List.of(extra));
+            CliRun run = CliRun.of(args.toArray(String[]::new));
+            assertEquals(0, run.code(), run.err());
+            return org.get4j.io.Npy.read(out.resolve("samples.npy")).toFloatArray();
+        };
+        float[] three = sample.apply(new String[] {"--class", "3"});
+        float[] seven = sample.apply(new String[] {"--class", "7"});
+        assertTrue(java.util.Arrays.equals(three, sample.apply(new String[] {"--class", "3", "--iters", "6"})),
+                "same seed and label: the same images");
+        assertTrue(!java.util.Arrays.equals(three, seven), "only the label changed: other images");
+        Path file = dir.resolve("labels.txt");
+        Files.writeString(file, "# two threes, then two sevens\n3\n3\n\n7\n7\n");
+        float[] mixed = sample.apply(new String[] {"--labels", file.toString()});
+        int px = three.length / 4;
+        assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(three, 0, 2 * px),
+                java.util.Arrays.copyOfRange(mixed, 0, 2 * px)), "samples 0-1 are the class-3 images");
+        assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(seven, 2 * px, 4 * px),
+                java.util.Arrays.copyOfRange(mixed, 2 * px, 4 * px)), "samples 2-3 are the class-7 images");
+
+        Files.writeString(file, "3\nseven\n7\n7\n");
+        CliRun bad = CliRun.of("sample", "--checkpoint", ckpt.toString(), "--n", "4", "--labels", file.toString(),
+                "--out", dir.resolve("bad").toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains(file + " line 2: 'seven' is not a class number"), bad.err());
+        Files.writeString(file, "3\n7\n");
+        CliRun few = CliRun.of("sample", "--checkpoint", ckpt.toString(), "--n", "4", "--labels", file.toString(),
+                "--out", dir.resolve("few").toString());
+        assertTrue(few.code() != 0 && few.err().contains("holds 2 labels for 4 samples"), few.err());
+    }
 }
