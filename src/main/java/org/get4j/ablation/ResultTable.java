@@ -111,7 +111,7 @@ public final class ResultTable {
 
     /**
      * The quality table of the runs at exactly n samples, as a reader compares them: recipe (loss, z0 scale, steps,
-     * training minutes) beside FD to test with its 95% interval ("-" where none was recorded), the floor, the
+     * training minutes) beside FD to test with its 95% interval ("(no interval)" where none was recorded), the floor, the
      * classifier score and fidelity to the teacher; best FD first.
      */
     public static Table qualityAt(Table runs, int n) {
@@ -124,7 +124,8 @@ public final class ResultTable {
         Table t = at.selectColumns("run", "model", "params", "loss", "z0 scale", "train steps", "train min", "iters");
         t.addColumns(fd);
         t.addColumns(at.column("floor"), at.column("classifier score"), at.column("fidelity L1"), at.column("PSNR"));
-        return t.setName("Quality at n = " + String.format("%,d", n) + " samples (FD-LeNet to MNIST test)");
+        String metrics = String.join(", ", new java.util.TreeSet<>(at.stringColumn("metric").asList()));
+        return t.setName("Quality at n = " + String.format("%,d", n) + " samples (" + metrics + " to the test split)");
     }
 
     /** The paper's unconditional CIFAR-10 results (FID against the test set, 50k samples) and its teacher. */

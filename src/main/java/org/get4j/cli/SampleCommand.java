@@ -91,6 +91,8 @@ final class SampleCommand implements Runnable {
                 if (labels != null) { // which class each sample was drawn for, in the order of samples.npy
                     org.get4j.io.RunFiles.writeText(out.resolve("labels.txt"), java.util.Arrays.stream(labels)
                             .mapToObj(Long::toString).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+                } else {
+                    Files.deleteIfExists(out.resolve("labels.txt")); // not left over from a conditional run
                 }
                 ImageGrid.writePng(ImageGrid.of(Teachers.toBytes(images),
                         n, c.channels(), c.imageSize(), c.imageSize(), (int) Math.ceil(Math.sqrt(n)), 2),

@@ -39,6 +39,10 @@ public final class ClassAgreement {
                     + probabilities.getShape());
         }
         long[] predicted = probabilities.argMax(1).toType(DataType.INT64, false).toLongArray();
+        if (first < 0 || first + predicted.length > labels.length) {
+            throw new Get4jException("class agreement: samples " + first + ".." + (first + predicted.length - 1)
+                    + " outside the " + labels.length + " labels");
+        }
         for (int i = 0; i < predicted.length; i++) {
             int y = (int) labels[(int) first + i];
             countPerClass[y]++;

@@ -32,6 +32,14 @@ public interface FeatureExtractor {
         return null;
     }
 
+    /**
+     * The number of dataset classes {@link #probabilities} distinguishes, for class agreement (0: none; Inception's
+     * ImageNet head scores the classifier score but not the agreement of MNIST or CIFAR labels).
+     */
+    default int classes() {
+        return 0;
+    }
+
     /** True when {@link #probabilities} answers. */
     default boolean classifies() {
         return false;
@@ -84,6 +92,11 @@ public interface FeatureExtractor {
             @Override
             public String metricName() {
                 return "FD-" + name;
+            }
+
+            @Override
+            public int classes() {
+                return net.classes();
             }
 
             @Override

@@ -56,6 +56,11 @@ public final class LeNet extends AbstractBlock {
     }
 
     /** A new classifier, initialised. */
+    /** The classes the network tells apart. */
+    public int classes() {
+        return classes;
+    }
+
     public static LeNet create(NDManager manager, int classes) {
         LeNet net = new LeNet(classes);
         net.initialize(manager, DataType.FLOAT32, new Shape(1, 1, SIZE, SIZE));

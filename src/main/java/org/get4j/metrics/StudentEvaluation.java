@@ -238,7 +238,7 @@ public final class StudentEvaluation {
         }
         ModelConfig c = g.config();
         ClassAgreement.Share agreement = null;
-        if (c.numClasses() > 0 && fx.classifies()) { // the labels sample() drew: seeds SAMPLE_SEED .. + n - 1
+        if (c.numClasses() > 0 && fx.classes() == c.numClasses()) { // the labels sample() drew: seeds SAMPLE_SEED .. + n - 1
             ClassAgreement tally = new ClassAgreement(SeededNoise.labels(SAMPLE_SEED, n, c.numClasses()),
                     c.numClasses());
             Evaluation.ImageSource images = buffer(samples, c);

@@ -62,7 +62,7 @@ public final class TeacherQuality {
     public static List<Point> costCurve(Denoiser teacher, FeatureExtractor fx, FeatureStatistics reference,
             int[] steps, int n, int batch, Consumer<Point> progress, java.util.function.LongConsumer sampled) {
         List<Point> curve = new ArrayList<>();
-        boolean conditional = teacher.numClasses() > 0 && fx.classifies();
+        boolean conditional = teacher.numClasses() > 0 && fx.classes() == teacher.numClasses();
         for (int k : steps) {
             SamplerConfig config = SamplerConfig.reference().withSteps(k);
             ClassAgreement agreement = conditional

@@ -125,7 +125,10 @@ public final class TanhDeq implements AutoCloseable {
 
     private FixedPointMap mapWith(NDArray wArray) {
         return z -> {
-            NDArray out = z.singletonOrThrow().matMul(wArray.transpose()).add(injection).add(bias).tanh();
+            NDArray zIn = z.singletonOrThrow();
+            NDArray wt = wArray.transpose();
+            wt.attach(zIn.getManager()); // freed with the caller's state, not kept until this model closes
+            NDArray out = zIn.matMul(wt).add(injection).add(bias).tanh();
             calls++;
             if (Torch.isGradEnabled()) {
                 taped++; // recorded (W requires grad): its inputs and output stay in memory until backward
@@ -134,6 +137,7 @@ public final class TanhDeq implements AutoCloseable {
         };
     }
 
+    // Counted on the calling thread's grad mode: the model is meant for one thread, as a notebook uses it.
     private long calls;
     private long taped;
 
@@ -168,6 +172,11 @@ public final class TanhDeq implements AutoCloseable {
     /** z* solved to 1e-13, as a detached copy owned by {@code m}. */
     private NDList exactEquilibrium(NDManager m) {
         try (SolverResult r = solve(EXACT)) {
+            if (!r.converged()) {
+                throw new IllegalStateException("z* did not reach " + EXACT.tol() + " in " + EXACT.maxIter()
+                        + " Broyden steps (residual " + r.maxResidual(EXACT.stopMode()) + "): the model is too far "
+                        + "from a contraction for an exact gradient");
+            }
             NDList zStar = new NDList(r.state().singletonOrThrow().duplicate());
             zStar.attach(m);
             return zStar;
@@ -184,7 +193,14 @@ public final class TanhDeq implements AutoCloseable {
                 step.backward(step.state().singletonOrThrow().mul(c).sum());
             }
         }
-        return weight.getGradient().toDoubleArray();
+        return gradient();
+    }
+
+    /** W's gradient as a Java array (the gradient array DJL hands out is closed at once). */
+    private double[] gradient() {
+        try (NDArray g = weight.getGradient()) {
+            return g.toDoubleArray();
+        }
     }
 
     /** dL/dW by the phantom gradient: k damped steps from the exact z*, back-propagated. */
@@ -195,7 +211,7 @@ public final class TanhDeq implements AutoCloseable {
             NDArray zk = PhantomGradient.step(map(), zStar, k, tau).singletonOrThrow();
             gc.backward(zk.mul(c).sum());
         }
-        return weight.getGradient().toDoubleArray();
+        return gradient();
     }
 
     /**
@@ -213,19 +229,18 @@ public final class TanhDeq implements AutoCloseable {
             }
             gc.backward(z.singletonOrThrow().mul(c).sum());
         }
-        return weight.getGradient().toDoubleArray();
+        return gradient();
     }
 
     /**
      * Fits z* to {@code targets} (batch x dim, row-major) by {@code steps} of gradient descent on W with the implicit
      * gradient, minimising mean((z* - t)^2) + gamma ||J||_F^2 / dim (Hutchinson's estimate with seeded probes,
-     * {@link Diagnostics#jacobianPenalty}). Returns the task loss of the last step. W is changed in place: afterwards
+     * {@link Diagnostics#jacobianPenalty}). Returns the task loss of the fitted model. W is changed in place: afterwards
      * every other method sees the fitted model.
      */
     public double fit(double[] targets, double gamma, int steps, double lr, long seed) {
         Random probes = new Random(seed);
         ImplicitGradient implicit = new ImplicitGradient(EXACT);
-        double loss = Double.NaN;
         for (int s = 0; s < steps; s++) {
             try (NDManager m = manager.newSubManager();
                     GradientCollector gc = manager.getEngine().newGradientCollector()) {
@@ -233,21 +248,25 @@ public final class TanhDeq implements AutoCloseable {
                 NDArray t = m.create(targets, new Shape(batch, dim));
                 NDList zStar = exactEquilibrium(m);
                 try (ImplicitGradient.Step step = implicit.at(map(), zStar, List.of(weight))) {
-                    NDArray task = step.state().singletonOrThrow().sub(t).square().mean();
-                    loss = task.getDouble();
-                    step.backward(task);
+                    step.backward(step.state().singletonOrThrow().sub(t).square().mean());
                 }
                 if (gamma > 0) {
                     NDArray probe = m.create(gaussian(probes, batch * dim), new Shape(batch, dim));
-                    gc.backward(Diagnostics.jacobianPenalty(map(), zStar, List.of(weight), probe).mul(gamma));
+                    NDArray penalty = Diagnostics.jacobianPenalty(map(), zStar, List.of(weight), probe);
+                    gc.backward(penalty.mul(Torch.constant(penalty, gamma)));
                 }
                 try (Torch.GradMode off = Torch.noGrad()) {
-                    weight.subi(weight.getGradient().mul(lr));
+                    NDArray g = weight.getGradient();
+                    g.attach(m);
+                    weight.subi(g.mul(lr));
                 }
             }
         }
         System.arraycopy(weight.toDoubleArray(), 0, w, 0, w.length);
-        return loss;
+        try (NDManager m = manager.newSubManager()) { // the loss of the fitted model, after the last update
+            NDArray t = m.create(targets, new Shape(batch, dim));
+            return exactEquilibrium(m).singletonOrThrow().sub(t).square().mean().getDouble();
+        }
     }
 
     /** dL/dW[i] by central finite differences with step h, each side solved to 1e-13. */

@@ -79,6 +79,15 @@ class StudentEvaluationTest {
             assertEquals(99.2, before.fdTest());
             assertEquals(98.0, before.fdTrain());
             assertTrue(Double.isNaN(before.fdTestLow()) && Double.isNaN(before.fdTestHigh()));
+            // and one with intervals but from before class agreement
+            Path mid = java.nio.file.Files.createDirectories(dir.resolve("mid"));
+            java.nio.file.Files.writeString(mid.resolve("eval.csv"), "model,parameters,gmacs,iterations,metric,samples,"
+                    + "fd_test,fd_test_low,fd_test_high,fd_train,floor,classifier_score,fidelity_l1,psnr,images_per_second\n"
+                    + "GET,1151504,0.5,6,FD-LeNet-MNIST,10000,99.2,97.1,101.0,98.0,1.37,8.1,0.1,20.0,300.0\n");
+            StudentEvaluation.Report mid1 = StudentEvaluation.Report.read(mid);
+            assertEquals(97.1, mid1.fdTestLow());
+            assertEquals(300.0, mid1.imagesPerSecond());
+            assertNull(mid1.agreement());
             assertNull(r.agreement(), "an unconditional model has no class agreement");
             assertNull(before.agreement());
 
