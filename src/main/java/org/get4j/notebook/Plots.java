@@ -100,6 +100,8 @@ public final class Plots {
         double[] range = qualityRange(curves, references);
         chart.getStyler().setYAxisMin(range[0]);
         chart.getStyler().setYAxisMax(range[1]);
+        // over more than two decades, labels at every 1-9 tick overlap: label the decades only
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(range[1] / range[0] > 100);
         return BitmapEncoder.getBufferedImage(chart);
     }
 
@@ -177,8 +179,12 @@ public final class Plots {
         chart.getStyler().setLabelsVisible(true); // each bar's value on it: the log axis labels decades only
         chart.getStyler().setDecimalPattern("#,##0.#");
         chart.getStyler().setLabelsPosition(0.92);
+        double[] logErrors = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            logErrors[i] = logAxisErrorBar(values[i], errors[i]);
+        }
         chart.addSeries("FD (error bars: 95% intervals)", categories, java.util.Arrays.stream(values).boxed().toList(),
-                java.util.Arrays.stream(errors).boxed().toList());
+                java.util.Arrays.stream(logErrors).boxed().toList());
         double lo = java.util.Arrays.stream(values).min().orElse(1);
         double hi = 0;
         for (int i = 0; i < values.length; i++) {
@@ -198,6 +204,18 @@ public final class Plots {
         // every 1..9 tick of three decades would overprint each other at this height: label decades only then
         chart.getStyler().setYAxisLogarithmicDecadeOnly(hi / lo > 100);
         return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /**
+     * The error value XChart's category chart needs on a log axis to draw the bar value +- error: it draws from
+     * value / e to value * e (it adds log10(e) to log10(value)), so e = value / (value - error), the larger of the
+     * two ratios, makes the bar cover [value - error, value + error]. No bar (1) for a zero or undefined error.
+     */
+    static double logAxisErrorBar(double value, double error) {
+        if (!(error > 0) || !(value > 0)) {
+            return 1;
+        }
+        return error >= value ? (value + error) / value : Math.max((value + error) / value, value / (value - error));
     }
 
     /** Charts side by side, {@code columns} per row, on a white background. */
@@ -246,8 +264,12 @@ public final class Plots {
         if (!logY || all.length == 0) {
             return;
         }
-        chart.getStyler().setYAxisMin(tickAtOrBelow(java.util.Arrays.stream(all).min().getAsDouble()));
-        chart.getStyler().setYAxisMax(tickAtOrAbove(java.util.Arrays.stream(all).max().getAsDouble()));
+        double lo = tickAtOrBelow(java.util.Arrays.stream(all).min().getAsDouble());
+        double hi = tickAtOrAbove(java.util.Arrays.stream(all).max().getAsDouble());
+        chart.getStyler().setYAxisMin(lo);
+        chart.getStyler().setYAxisMax(hi);
+        // over more than two decades the labels of every 1-9 tick overprint each other: label the decades only
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(hi / lo > 100);
     }
 
     /** The largest d * 10^k (d = 1..9, the ticks a log axis labels) at or below v. */

@@ -27,6 +27,12 @@ class PlotsTest {
     void qualityPlotsFrameEveryBarAndTheFloor() {
         // an asymmetric interval gets a bar of its larger side, so the bar covers it
         assertEquals(5.0, Plots.errorBar(new FdEstimate(30, 25, 33, 2000)), 1e-12);
+        // XChart draws a log-axis category error bar from value / e to value * e: e must cover value -+ error
+        double e = Plots.logAxisErrorBar(100, 5);
+        assertEquals(95, 100 / e, 1e-9);
+        assertTrue(100 * e >= 105);
+        assertEquals(1, Plots.logAxisErrorBar(100, 0));
+        assertEquals(1, Plots.logAxisErrorBar(100, Double.NaN));
         Map<String, Plots.Curve> curves = Map.of("teacher", new Plots.Curve(new double[] {5, 35},
                 new FdEstimate[] {new FdEstimate(420, 400, 445, 2000), new FdEstimate(12, 11, 13, 2000)}));
         double[] range = Plots.qualityRange(curves, Map.of("floor", 3.6));
