@@ -58,7 +58,7 @@ public final class ResultTable {
             com.fasterxml.jackson.databind.JsonNode recipe = recipe(dir);
             loss.append(recipe.path("train").path("distance").asText("-").toLowerCase());
             com.fasterxml.jackson.databind.JsonNode scale = recipe.path("model").path("z0_scale");
-            if (scale.isNumber()) {
+            if (scale.isNumber() && "get".equals(recipe.path("model").path("arch").asText())) { // a ViT has no z0
                 z0.append(scale.asDouble());
             } else {
                 z0.appendMissing();

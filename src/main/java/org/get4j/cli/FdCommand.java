@@ -11,6 +11,7 @@ import org.get4j.metrics.ClusterStatistics;
 import org.get4j.metrics.Evaluation;
 import org.get4j.metrics.FdBootstrap;
 import org.get4j.metrics.FdEstimate;
+import org.get4j.metrics.FdRecord;
 import org.get4j.metrics.FeatureExtractor;
 import org.get4j.metrics.FeatureStatistics;
 import org.get4j.metrics.FrechetDistance;
@@ -36,6 +37,9 @@ final class FdCommand implements Runnable {
     Path inception;
     @Option(names = "--save-stats", paramLabel = "OUT.npz", description = "Write the first input's statistics.")
     Path saveStats;
+    @Option(names = "--record", paramLabel = "OUT.json", description = "Also write the FD, its interval and the floor "
+            + "as JSON, naming the images by SHA-256 (needs an .npy of images and a reference; readers reuse it).")
+    Path record;
     @Option(names = "--batch", defaultValue = "500",
             description = "Images per feature-extraction batch (default: ${DEFAULT-VALUE}).") int batch;
     @Option(names = "--spark", description = "Compute the statistics of .npy inputs and pair stores on Apache Spark "
@@ -48,6 +52,10 @@ final class FdCommand implements Runnable {
         Flags.atLeast(spec, "--batch", batch, 1);
         if (inputs.size() == 1 && saveStats == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give two inputs, or one with --save-stats");
+        }
+        if (record != null && (inputs.size() != 2 || inputs.stream().noneMatch(i -> i.endsWith(".npy")))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--record needs two inputs, one of them an .npy of images");
         }
         PrintWriter w = spec.commandLine().getOut();
         try (NDManager m = TorchRuntime.newManager()) {
@@ -95,7 +103,17 @@ final class FdCommand implements Runnable {
                                 + "%s)%n", name, e.fd(), e.low(), e.high(), e.samples(), inputs.get(s));
                     }
                 }
-                w.println(floorLine(m, fx, stats));
+                Floor floor = floor(m, fx, stats);
+                w.println(floor.line());
+                if (record != null) {
+                    if (s < 0 || !inputs.get(s).endsWith(".npy")) {
+                        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                                "--record: one input must be an .npy of images, the other the reference");
+                    }
+                    FdRecord.of(name, Path.of(inputs.get(s)), inputs.get(1 - s), samples[s].estimate(stats[1 - s]),
+                            floor.value()).write(record);
+                    w.printf("wrote %s%n", record);
+                }
             }
         }
         w.flush();
@@ -115,7 +133,10 @@ final class FdCommand implements Runnable {
      * The real-versus-real floor beside the distance: when one input is a dataset split and the other a set of n
      * images, the distance from n images of the other split to the split's statistics.
      */
-    private String floorLine(NDManager m, FeatureExtractor fx, FeatureStatistics[] stats) {
+    /** The floor's value (NaN when not computed) and the line that reports it. */
+    private record Floor(double value, String line) {}
+
+    private Floor floor(NDManager m, FeatureExtractor fx, FeatureStatistics[] stats) {
         int split = -1;
         for (int i = 0; i < 2; i++) {
             if (Features.isSplit(inputs.get(i)) && !Features.isSplit(inputs.get(1 - i))) {
@@ -123,7 +144,8 @@ final class FdCommand implements Runnable {
             }
         }
         if (split < 0 || stats[1 - split].count() == 0) {
-            return "floor (real vs real): not computed; it needs one dataset split and one set of images (not .npz)";
+            return new Floor(Double.NaN,
+                    "floor (real vs real): not computed; it needs one dataset split and one set of images (not .npz)");
         }
         String[] p = inputs.get(split).split(":");
         Dataset d = Dataset.byName(p[0]);
@@ -131,9 +153,9 @@ final class FdCommand implements Runnable {
         ImageSet real = Features.split(d, other);
         int n = (int) stats[1 - split].count();
         double floor = Evaluation.floor(fx != null ? fx : Features.extractor(m, features, inception), real, stats[split], n);
-        return Double.isNaN(floor)
+        return new Floor(floor, Double.isNaN(floor)
                 ? String.format("floor (real vs real): not computed; %s has fewer than n = %d images", real.name(), n)
                 : String.format("floor (real vs real, n = %d, %s subset vs %s): %.4f", n, other.name().toLowerCase(),
-                        inputs.get(split), floor);
+                        inputs.get(split), floor));
     }
 }

@@ -206,20 +206,26 @@ final class TeacherCommand implements Runnable {
                 Scoring scoring = Scoring.lenet(m, d);
                 ProgressBar[] bar = {null};
                 TeacherQuality.Report report = TeacherQuality.report(scoring, t,
-                        steps.stream().mapToInt(Integer::intValue).toArray(), n, batch, p -> {
-                            if (bar[0] != null) {
-                                bar[0].close();
-                                bar[0] = null;
+                        steps.stream().mapToInt(Integer::intValue).toArray(), n, batch, new TeacherQuality.Listener() {
+                            @Override
+                            public void point(TeacherQuality.Point p) {
+                                if (bar[0] != null) {
+                                    bar[0].close();
+                                    bar[0] = null;
+                                }
+                                w.printf("steps %3d  evaluations %3d  %s %s%s%n", p.steps(), p.evaluations(),
+                                        scoring.metric(), p.estimate(),
+                                        p.agreement() == null ? "" : "  class agreement " + p.agreement());
+                                w.flush();
                             }
-                            w.printf("steps %3d  evaluations %3d  %s %s%s%n", p.steps(), p.evaluations(),
-                                    scoring.metric(), p.estimate(),
-                                    p.agreement() == null ? "" : "  class agreement " + p.agreement());
-                            w.flush();
-                        }, done -> {
-                            if (bar[0] == null) {
-                                bar[0] = Bars.of("samples", n, 0, " images", spec.commandLine().getErr());
+
+                            @Override
+                            public void sampled(long done) {
+                                if (bar[0] == null) {
+                                    bar[0] = Bars.of("samples", n, 0, " images", spec.commandLine().getErr());
+                                }
+                                bar[0].stepTo(done);
                             }
-                            bar[0].stepTo(done);
                         });
                 w.printf("floor (%d real training images): %.2f%n", n, report.floor());
             }

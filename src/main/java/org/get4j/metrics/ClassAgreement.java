@@ -38,7 +38,27 @@ public final class ClassAgreement {
             throw new Get4jException("class agreement: expected probabilities (k, " + classes + "), got "
                     + probabilities.getShape());
         }
-        long[] predicted = probabilities.argMax(1).toType(DataType.INT64, false).toLongArray();
+        countPredicted(first, probabilities.argMax(1).toType(DataType.INT64, false).toLongArray());
+    }
+
+    /** Counts the verdicts given as rows of class probabilities, for samples first .. first + rows - 1. */
+    public void count(long first, double[][] probabilities) {
+        long[] predicted = new long[probabilities.length];
+        for (int i = 0; i < predicted.length; i++) {
+            if (probabilities[i].length != agreedPerClass.length) {
+                throw new Get4jException("class agreement: expected " + agreedPerClass.length
+                        + " class probabilities, got " + probabilities[i].length);
+            }
+            for (int c = 1; c < probabilities[i].length; c++) {
+                if (probabilities[i][c] > probabilities[i][(int) predicted[i]]) {
+                    predicted[i] = c;
+                }
+            }
+        }
+        countPredicted(first, predicted);
+    }
+
+    private void countPredicted(long first, long[] predicted) {
         if (first < 0 || first + predicted.length > labels.length) {
             throw new Get4jException("class agreement: samples " + first + ".." + (first + predicted.length - 1)
                     + " outside the " + labels.length + " labels");

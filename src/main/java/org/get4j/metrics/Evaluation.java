@@ -169,21 +169,15 @@ public final class Evaluation {
      * exp(E_x KL(p(y|x) || p(y))), between 1 and the number of classes (high: confident and diverse).
      */
     public static double classifierScore(FeatureExtractor fx, ImageSource images, int batch) {
-        int n = (int) images.size();
-        double[][] probs = new double[n][];
-        for (int b = 0; b < n; b += batch) {
-            try (NDManager m = TorchRuntime.newManager()) {
-                NDArray p = fx.probabilities(images.batch(m, b, Math.min(n, b + batch)));
-                if (p == null) {
-                    throw new Get4jException(fx.metricName() + " features have no class probabilities");
-                }
-                int k = (int) p.getShape().get(1);
-                double[] v = p.toType(DataType.FLOAT64, false).toDoubleArray();
-                for (int i = 0; i < v.length / k; i++) {
-                    probs[b + i] = java.util.Arrays.copyOfRange(v, i * k, (i + 1) * k);
-                }
-            }
+        if (!fx.classifies()) {
+            throw new Get4jException(fx.metricName() + " features have no class probabilities");
         }
+        return classifierScore(read(fx, images, batch).probabilities());
+    }
+
+    /** The classifier score of per-image class probabilities (rows). */
+    public static double classifierScore(double[][] probs) {
+        int n = probs.length;
         int k = probs[0].length;
         double[] marginal = new double[k];
         for (double[] p : probs) {
@@ -200,6 +194,33 @@ public final class Evaluation {
             }
         }
         return Math.exp(kl);
+    }
+
+    /**
+     * What one pass of the feature network over images gives: their features in bootstrap blocks (FD with interval to
+     * any reference) and, from a classifier, each image's class probabilities (classifier score, class agreement);
+     * null probabilities otherwise.
+     */
+    public record Reading(FdBootstrap features, double[][] probabilities) {}
+
+    public static Reading read(FeatureExtractor fx, ImageSource images, int batch) {
+        int n = Math.toIntExact(images.size());
+        FdBootstrap bootstrap = new FdBootstrap(fx.dim(), n);
+        double[][] probs = fx.classifies() ? new double[n][] : null;
+        for (int b = 0; b < n; b += batch) {
+            try (NDManager m = TorchRuntime.newManager(); Torch.GradMode noGrad = Torch.noGrad()) {
+                FeatureExtractor.Readout out = fx.readout(images.batch(m, b, Math.min(n, b + batch)));
+                bootstrap.add(out.features());
+                if (probs != null) {
+                    int k = (int) out.probabilities().getShape().get(1);
+                    double[] v = out.probabilities().toType(DataType.FLOAT64, false).toDoubleArray();
+                    for (int i = 0; i < v.length / k; i++) {
+                        probs[b + i] = java.util.Arrays.copyOfRange(v, i * k, (i + 1) * k);
+                    }
+                }
+            }
+        }
+        return new Reading(bootstrap, probs);
     }
 
     /** How closely the student reproduces the teacher on the same noise: mean |x_s - x_t| and PSNR (range 2). */

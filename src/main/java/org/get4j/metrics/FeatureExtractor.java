@@ -45,6 +45,14 @@ public interface FeatureExtractor {
         return false;
     }
 
+    /** A batch's features and class probabilities (null when not a classifier). */
+    record Readout(NDArray features, NDArray probabilities) {}
+
+    /** Features and probabilities of one batch; a classifier overrides it to run its trunk once for both. */
+    default Readout readout(NDArray images) {
+        return new Readout(features(images), classifies() ? probabilities(images) : null);
+    }
+
     /**
      * An extractor by name: {@code lenet-mnist} or {@code lenet-fashion} (the classifiers shipped under the data
      * home's classifiers/ folder, or the LeNet file given), or {@code inception} (the TorchScript file given).
@@ -106,9 +114,15 @@ public interface FeatureExtractor {
 
             @Override
             public NDArray probabilities(NDArray images) {
+                return readout(images).probabilities();
+            }
+
+            @Override
+            public Readout readout(NDArray images) { // the probabilities are the last layer over the features
+                NDArray features = net.featuresOf(images);
                 try (Torch.GradMode noGrad = Torch.noGrad()) {
-                    return net.logits(new ai.djl.training.ParameterStore(images.getManager(), false),
-                            net.featuresOf(images), false).softmax(1);
+                    return new Readout(features, net.logits(new ai.djl.training.ParameterStore(images.getManager(),
+                            false), features, false).softmax(1));
                 }
             }
         };

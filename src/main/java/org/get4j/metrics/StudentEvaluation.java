@@ -215,11 +215,12 @@ public final class StudentEvaluation {
             ImageSet train, ImageSet test, Path statsCache, PairStore heldOut, int heldOutCount, int n) {
         Samples drawn = sample(manager, g, solver, n, 500);
         float[] samples = drawn.images();
-        FdBootstrap features = Evaluation.bootstrap(fx, buffer(samples, g.config()), 500);
+        Evaluation.Reading read = Evaluation.read(fx, buffer(samples, g.config()), 500); // one pass for all below
+        FdBootstrap features = read.features();
         FeatureStatistics ours = features.statistics();
         FeatureStatistics testStats = Evaluation.referenceStatistics(fx, test, statsCache);
         FeatureStatistics trainStats = Evaluation.referenceStatistics(fx, train, statsCache);
-        double score = fx.classifies() ? Evaluation.classifierScore(fx, buffer(samples, g.config()), 500) : Double.NaN;
+        double score = read.probabilities() != null ? Evaluation.classifierScore(read.probabilities()) : Double.NaN;
         double l1 = Double.NaN;
         double psnr = Double.NaN;
         if (heldOut != null) {
@@ -241,12 +242,7 @@ public final class StudentEvaluation {
         if (c.numClasses() > 0 && fx.classes() == c.numClasses()) { // the labels sample() drew: seeds SAMPLE_SEED .. + n - 1
             ClassAgreement tally = new ClassAgreement(SeededNoise.labels(SAMPLE_SEED, n, c.numClasses()),
                     c.numClasses());
-            Evaluation.ImageSource images = buffer(samples, c);
-            for (long b = 0; b < n; b += 500) {
-                try (NDManager m = manager.newSubManager()) {
-                    tally.count(fx, b, images.batch(m, b, Math.min(n, b + 500)));
-                }
-            }
+            tally.count(0, read.probabilities());
             agreement = tally.overall();
         }
         int iters = c.arch() == ModelConfig.Arch.GET ? solver.maxIter() : 0;

@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.get4j.diffusion.Denoiser;
 import org.get4j.diffusion.EdmSampler;
 import org.get4j.diffusion.SamplerConfig;
@@ -52,31 +51,37 @@ public final class TeacherQuality {
         });
     }
 
-    /** FD against {@code reference} for each step count in {@code steps}; {@code progress} hears of each point. */
-    public static List<Point> costCurve(Denoiser teacher, FeatureExtractor fx, FeatureStatistics reference,
-            int[] steps, int n, int batch, Consumer<Point> progress) {
-        return costCurve(teacher, fx, reference, steps, n, batch, progress, done -> { });
+    /**
+     * Hears of a cost curve's progress: each finished point, and (optionally) how many of the current point's n images
+     * have been drawn so far, for a progress bar. A lambda {@code p -> ...} is a listener of points only.
+     */
+    @FunctionalInterface
+    public interface Listener {
+        void point(Point p);
+
+        default void sampled(long done) {}
     }
 
-    /** As above; {@code sampled} hears, within each point, how many of its n images have been drawn so far. */
+    /** FD against {@code reference} for each step count in {@code steps}, each from one pass of the classifier. */
     public static List<Point> costCurve(Denoiser teacher, FeatureExtractor fx, FeatureStatistics reference,
-            int[] steps, int n, int batch, Consumer<Point> progress, java.util.function.LongConsumer sampled) {
+            int[] steps, int n, int batch, Listener listener) {
         List<Point> curve = new ArrayList<>();
         boolean conditional = teacher.numClasses() > 0 && fx.classes() == teacher.numClasses();
         for (int k : steps) {
             SamplerConfig config = SamplerConfig.reference().withSteps(k);
-            ClassAgreement agreement = conditional
-                    ? new ClassAgreement(SeededNoise.labels(0, n, teacher.numClasses()), teacher.numClasses()) : null;
-            Evaluation.ImageSource images = samples(teacher, config, 0, n).observed((from, batchImages) -> {
-                if (agreement != null) {
-                    agreement.count(fx, from, batchImages);
-                }
-                sampled.accept(from + batchImages.getShape().get(0));
-            });
-            FdEstimate fd = Evaluation.estimate(fx, images, batch, reference);
-            Point p = new Point(k, config.evaluations(), n, fd, agreement == null ? null : agreement.overall());
+            Evaluation.ImageSource images = samples(teacher, config, 0, n).observed(
+                    (from, batchImages) -> listener.sampled(from + batchImages.getShape().get(0)));
+            Evaluation.Reading read = Evaluation.read(fx, images, batch);
+            ClassAgreement.Share agreement = null;
+            if (conditional) {
+                ClassAgreement tally = new ClassAgreement(SeededNoise.labels(0, n, teacher.numClasses()),
+                        teacher.numClasses());
+                tally.count(0, read.probabilities());
+                agreement = tally.overall();
+            }
+            Point p = new Point(k, config.evaluations(), n, read.features().estimate(reference), agreement);
             curve.add(p);
-            progress.accept(p);
+            listener.point(p);
         }
         return curve;
     }
@@ -85,15 +90,8 @@ public final class TeacherQuality {
     public record Report(String teacher, String metric, int samples, double floor, List<Point> curve) {}
 
     /** The teacher's FD at each step count of {@code steps} under {@code scoring}, and the floor at n. */
-    public static Report report(Scoring scoring, Denoiser teacher, int[] steps, int n, int batch,
-            Consumer<Point> progress) {
-        return report(scoring, teacher, steps, n, batch, progress, done -> { });
-    }
-
-    /** As above; {@code sampled} hears how many of the current point's n images have been drawn. */
-    public static Report report(Scoring scoring, Denoiser teacher, int[] steps, int n, int batch,
-            Consumer<Point> progress, java.util.function.LongConsumer sampled) {
-        List<Point> curve = costCurve(teacher, scoring.fx(), scoring.reference(), steps, n, batch, progress, sampled);
+    public static Report report(Scoring scoring, Denoiser teacher, int[] steps, int n, int batch, Listener listener) {
+        List<Point> curve = costCurve(teacher, scoring.fx(), scoring.reference(), steps, n, batch, listener);
         return new Report(teacher.identity(), scoring.metric(), n, scoring.floor(n), curve);
     }
 }

@@ -98,10 +98,7 @@ public final class Plots {
                     .setMarker(SeriesMarkers.NONE).setLineStyle(SeriesLines.DASH_DASH);
         }
         double[] range = qualityRange(curves, references);
-        chart.getStyler().setYAxisMin(range[0]);
-        chart.getStyler().setYAxisMax(range[1]);
-        // over more than two decades, labels at every 1-9 tick overlap: label the decades only
-        chart.getStyler().setYAxisLogarithmicDecadeOnly(range[1] / range[0] > 100);
+        logYAxis(chart.getStyler(), range[0], range[1]);
         return BitmapEncoder.getBufferedImage(chart);
     }
 
@@ -199,10 +196,7 @@ public final class Plots {
             lo = Math.min(lo, line.getValue());
             hi = Math.max(hi, line.getValue());
         }
-        chart.getStyler().setYAxisMin(tickAtOrBelow(lo));
-        chart.getStyler().setYAxisMax(tickAtOrAbove(hi));
-        // every 1..9 tick of three decades would overprint each other at this height: label decades only then
-        chart.getStyler().setYAxisLogarithmicDecadeOnly(hi / lo > 100);
+        logYAxis(chart.getStyler(), tickAtOrBelow(lo), tickAtOrAbove(hi));
         return BitmapEncoder.getBufferedImage(chart);
     }
 
@@ -264,12 +258,27 @@ public final class Plots {
         if (!logY || all.length == 0) {
             return;
         }
-        double lo = tickAtOrBelow(java.util.Arrays.stream(all).min().getAsDouble());
-        double hi = tickAtOrAbove(java.util.Arrays.stream(all).max().getAsDouble());
-        chart.getStyler().setYAxisMin(lo);
-        chart.getStyler().setYAxisMax(hi);
-        // over more than two decades the labels of every 1-9 tick overprint each other: label the decades only
-        chart.getStyler().setYAxisLogarithmicDecadeOnly(hi / lo > 100);
+        logYAxis(chart.getStyler(), tickAtOrBelow(java.util.Arrays.stream(all).min().getAsDouble()),
+                tickAtOrAbove(java.util.Arrays.stream(all).max().getAsDouble()));
+    }
+
+    /**
+     * A log y axis from lo to hi (labelled ticks). Over more than two decades the labels of every 1-9 tick overprint
+     * each other, so only decades are labelled then; and the tick labels take {@link #logTickPattern}'s form.
+     */
+    private static void logYAxis(org.knowm.xchart.style.AxesChartStyler styler, double lo, double hi) {
+        styler.setYAxisMin(lo);
+        styler.setYAxisMax(hi);
+        styler.setYAxisLogarithmicDecadeOnly(hi / lo > 100);
+        styler.setYAxisDecimalPattern(logTickPattern(lo));
+    }
+
+    /**
+     * The label pattern of a log axis that starts at {@code lo}: plain decimals (0.002, 30, 1,000), or scientific
+     * (1E-4) when the axis reaches below 0.001, where three decimals printed a solver residual of 1e-4 as "0".
+     */
+    static String logTickPattern(double lo) {
+        return lo < 1e-3 ? "0.#E0" : "#,##0.###";
     }
 
     /** The largest d * 10^k (d = 1..9, the ticks a log axis labels) at or below v. */

@@ -27,10 +27,19 @@ import tech.tablesaw.api.Table;
 public final class Runs {
     private Runs() {}
 
-    /** {@code GET4J_RUNS}, else {@code runs/} beside the data home (git-ignored). */
+    /**
+     * {@code GET4J_RUNS}, else {@code runs/} beside the data home, or {@code runs-quick/} in quick mode (both
+     * git-ignored): quick runs are for CI and must not mix with a user's full-size runs, which notebook 06 tabulates.
+     */
     public static Path dir() {
-        String env = System.getenv("GET4J_RUNS");
-        return env != null && !env.isBlank() ? Path.of(env) : DataHome.resolve().resolveSibling("runs");
+        return dir(System.getenv("GET4J_RUNS"), Notebooks.quick(), DataHome.resolve());
+    }
+
+    static Path dir(String runsVariable, boolean quick, Path dataHome) {
+        if (runsVariable != null && !runsVariable.isBlank()) {
+            return Path.of(runsVariable);
+        }
+        return dataHome.resolveSibling(quick ? "runs-quick" : "runs");
     }
 
     /**
@@ -68,12 +77,21 @@ public final class Runs {
 
     /**
      * The FD (with its 95% interval) of the MNIST experiment's teacher samples ({@code mnist/teacher-samples.npy}, 35
-     * evaluations each, written by environment/experiment-mnist), or null when the experiment has not run.
+     * evaluations each, written by environment/experiment-mnist), or null when the experiment has not run. The
+     * experiment records it in {@code mnist/teacher-fd.json}; only a folder without a current record (older runs, or
+     * samples replaced since) has its samples scored here.
      */
     public static org.get4j.metrics.FdEstimate experimentTeacherFd(org.get4j.metrics.Scoring scoring) {
         Path samples = dir().resolve("mnist").resolve("teacher-samples.npy");
         if (!Files.isRegularFile(samples)) {
             return null;
+        }
+        Path record = samples.resolveSibling("teacher-fd.json");
+        if (Files.isRegularFile(record)) {
+            org.get4j.metrics.FdRecord kept = org.get4j.metrics.FdRecord.read(record);
+            if (kept.matches(samples, scoring.metric())) {
+                return kept.estimate();
+            }
         }
         return scoring.estimate(org.get4j.metrics.Evaluation.ImageSource.of(org.get4j.io.Npy.read(samples),
                 samples.toString()), 500);

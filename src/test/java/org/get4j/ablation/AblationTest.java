@@ -81,7 +81,13 @@ class AblationTest {
             assertEquals(300, more.report().samples());
             assertEquals(first.cost(), more.cost());
 
-            Table t = ResultTable.gather(runs);
+            ModelSweep.run(m, new ModelSweep.Arm("vit", ModelConfig.vit(32, 1, 4, 32, 4, 1, 0)), train,
+                    PairStore.open(pairs, null), runs.resolve("vit"), judge, log -> { });
+            Table both = ResultTable.gather(runs);
+            assertEquals(2, both.rowCount());
+            Table vit = both.where(both.stringColumn("run").isEqualTo("vit"));
+            assertTrue(vit.doubleColumn("z0 scale").isMissing(0), "a ViT row has no z0 scale");
+            Table t = both.where(both.stringColumn("run").isEqualTo("tiny"));
             assertEquals(1, t.rowCount());
             assertEquals("tiny", t.stringColumn("run").get(0));
             assertEquals(TINY.parameterCount(), t.longColumn("params").get(0));
@@ -89,7 +95,7 @@ class AblationTest {
             assertEquals(4, t.longColumn("train steps").get(0));
             assertEquals("l1", t.stringColumn("loss").get(0), "the recipe, from run.json");
             assertEquals(TINY.z0Scale(), t.doubleColumn("z0 scale").get(0));
-            assertEquals(1, ResultTable.atSamples(t, 300).rowCount());
+            assertEquals(1, ResultTable.atSamples(both, 300).rowCount(), "the ViT arm was evaluated at 200 samples");
             assertEquals(0, ResultTable.atSamples(t, 10_000).rowCount(), "runs at another n are another table");
             Table quality = ResultTable.qualityAt(t, 300);
             assertEquals(1, quality.rowCount());

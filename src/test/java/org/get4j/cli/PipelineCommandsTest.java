@@ -1,6 +1,7 @@
 package org.get4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -102,7 +103,8 @@ class PipelineCommandsTest {
         Path npy = dir.resolve("real.npy");
         org.get4j.io.Npy.write(npy, new org.get4j.io.HostTensor(org.get4j.io.TensorDType.UINT8,
                 new long[] {500, 1, 32, 32}, pixels));
-        CliRun r = CliRun.of("fd", npy.toString(), "mnist:test");
+        Path record = dir.resolve("fd.json");
+        CliRun r = CliRun.of("fd", npy.toString(), "mnist:test", "--record", record.toString());
         assertEquals(0, r.code(), r.err());
         java.util.regex.Matcher fd = java.util.regex.Pattern.compile("FD-LeNet-MNIST: ([0-9.]+)").matcher(r.out());
         java.util.regex.Matcher floor = java.util.regex.Pattern
@@ -119,6 +121,19 @@ class PipelineCommandsTest {
                 .matcher(r.out());
         assertTrue(interval.find(), r.out());
         assertTrue(Double.parseDouble(interval.group(1)) < distance && distance < Double.parseDouble(interval.group(2)));
+        // --record keeps what was printed, naming the images by checksum: a changed file makes the record stale
+        org.get4j.metrics.FdRecord kept = org.get4j.metrics.FdRecord.read(record);
+        assertEquals(distance, kept.fd(), 1e-4);
+        assertEquals(base, kept.floor(), 1e-4);
+        assertEquals(Double.parseDouble(interval.group(1)), kept.low(), 1e-4);
+        assertEquals(500, kept.samples());
+        assertTrue(kept.matches(npy, "FD-LeNet-MNIST"));
+        assertFalse(kept.matches(npy, "FID"));
+        pixels[0] ^= 1;
+        org.get4j.io.Npy.write(npy, new org.get4j.io.HostTensor(org.get4j.io.TensorDType.UINT8,
+                new long[] {500, 1, 32, 32}, pixels));
+        assertFalse(kept.matches(npy, "FD-LeNet-MNIST"), "the images changed since they were scored");
+        assertEquals(2, CliRun.of("fd", "a.npz", "b.npz", "--record", record.toString()).code(), "no images to name");
     }
 
     /** Issue 20: the shipped teacher's FD at a given cost, beside the floor at the same sample count. */

@@ -40,4 +40,18 @@ class ClassAgreementTest {
         }
         assertThrows(Get4jException.class, () -> new ClassAgreement(new long[] {3}, 3));
     }
+
+    /** Rows of probabilities (one pass of the classifier, kept on the host) count as the same tensor does. */
+    @Test
+    void probabilityRowsCountAsTheTensorDoes() {
+        double[][] rows = {{.9, .05, .05}, {.1, .2, .7}, {0, 0, 1}, {.2, .3, .5}, {.1, .8, .1}};
+        ClassAgreement fromRows = new ClassAgreement(new long[] {0, 1, 2, 2, 1}, 3);
+        fromRows.count(0, java.util.Arrays.copyOfRange(rows, 0, 3));
+        fromRows.count(3, java.util.Arrays.copyOfRange(rows, 3, 5));
+        assertEquals(5, fromRows.samples());
+        assertEquals(4, fromRows.agreed());
+        assertEquals(0.5, fromRows.ofClass(1).share());
+        assertThrows(Get4jException.class, () -> fromRows.count(0, new double[][] {{1, 0}}));
+        assertThrows(Get4jException.class, () -> fromRows.count(4, java.util.Arrays.copyOfRange(rows, 0, 2)));
+    }
 }

@@ -33,6 +33,11 @@ class EvaluationTest {
             }
 
             @Override
+            public boolean classifies() {
+                return true;
+            }
+
+            @Override
             public NDArray probabilities(NDArray images) {
                 long[] idx = images.reshape(-1).toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
                 double[] flat = new double[idx.length * rows[0].length];
@@ -69,6 +74,37 @@ class EvaluationTest {
         assertEquals(4.0, Evaluation.classifierScore(fixed(confident), indices(4), 3), 1e-12);
         double[][] same = {{0.7, 0.3}, {0.7, 0.3}};
         assertEquals(1.0, Evaluation.classifierScore(fixed(same), indices(2), 1), 1e-12);
+    }
+
+    /**
+     * One pass of the shipped LeNet (features and probabilities together) gives what separate passes give: the same
+     * feature statistics, and probabilities equal to the classifier's own forward pass (logits, softmax).
+     */
+    @Test
+    void oneReadingGivesTheFeaturesAndTheClassifiersProbabilities() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            Path file = FeatureExtractor.shippedClassifier("lenet-mnist");
+            FeatureExtractor fx = FeatureExtractor.lenet(m, file, "LeNet-MNIST");
+            m.getEngine().setRandomSeed(5);
+            float[] pixels = m.randomUniform(-1, 1, new Shape(300, 1, 32, 32)).toFloatArray();
+            Evaluation.ImageSource images = Evaluation.ImageSource.of(300, (mm, from, to) -> mm.create(
+                    java.util.Arrays.copyOfRange(pixels, (int) from * 1024, (int) to * 1024), new Shape(to - from, 1, 32, 32)));
+            Evaluation.Reading read = Evaluation.read(fx, images, 128);
+            FeatureStatistics separate = Evaluation.statistics(fx, images, 128);
+            assertArrayEquals(separate.mean(), read.features().statistics().mean(), 1e-9);
+            assertArrayEquals(separate.covariance(), read.features().statistics().covariance(), 1e-9);
+            LeNet net = LeNet.load(m, file);
+            float[] probs = net.forward(new ai.djl.training.ParameterStore(m, false),
+                    new ai.djl.ndarray.NDList(m.create(pixels, new Shape(300, 1, 32, 32))), false)
+                    .singletonOrThrow().softmax(1).toFloatArray();
+            for (int i = 0; i < 300; i++) {
+                for (int c = 0; c < 10; c++) {
+                    assertEquals(probs[i * 10 + c], read.probabilities()[i][c], 1e-6, "image " + i + " class " + c);
+                }
+            }
+            assertEquals(Evaluation.classifierScore(fx, images, 100), Evaluation.classifierScore(read.probabilities()),
+                    1e-9);
+        }
     }
 
     @Test

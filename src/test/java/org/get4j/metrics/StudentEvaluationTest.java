@@ -71,20 +71,16 @@ class StudentEvaluationTest {
             assertTrue(r.fdTestLow() <= r.fdTest() && r.fdTest() <= r.fdTestHigh(), r.toString());
             assertTrue(java.nio.file.Files.readString(dir.resolve("eval.md")).contains(r.fdTestEstimate().toString()));
             // an eval.csv from before intervals still reads, the interval NaN
-            Path old = java.nio.file.Files.createDirectories(dir.resolve("old"));
-            java.nio.file.Files.writeString(old.resolve("eval.csv"), "model,parameters,gmacs,iterations,metric,samples,"
+            StudentEvaluation.Report before = readLegacy("old", "model,parameters,gmacs,iterations,metric,samples,"
                     + "fd_test,fd_train,floor,classifier_score,fidelity_l1,psnr,images_per_second\n"
                     + "GET,1151504,0.5,6,FD-LeNet-MNIST,10000,99.2,98.0,1.37,8.1,0.1,20.0,300.0\n");
-            StudentEvaluation.Report before = StudentEvaluation.Report.read(old);
             assertEquals(99.2, before.fdTest());
             assertEquals(98.0, before.fdTrain());
             assertTrue(Double.isNaN(before.fdTestLow()) && Double.isNaN(before.fdTestHigh()));
             // and one with intervals but from before class agreement
-            Path mid = java.nio.file.Files.createDirectories(dir.resolve("mid"));
-            java.nio.file.Files.writeString(mid.resolve("eval.csv"), "model,parameters,gmacs,iterations,metric,samples,"
+            StudentEvaluation.Report mid1 = readLegacy("mid", "model,parameters,gmacs,iterations,metric,samples,"
                     + "fd_test,fd_test_low,fd_test_high,fd_train,floor,classifier_score,fidelity_l1,psnr,images_per_second\n"
                     + "GET,1151504,0.5,6,FD-LeNet-MNIST,10000,99.2,97.1,101.0,98.0,1.37,8.1,0.1,20.0,300.0\n");
-            StudentEvaluation.Report mid1 = StudentEvaluation.Report.read(mid);
             assertEquals(97.1, mid1.fdTestLow());
             assertEquals(300.0, mid1.imagesPerSecond());
             assertNull(mid1.agreement());
@@ -102,6 +98,13 @@ class StudentEvaluationTest {
             assertEquals(c, StudentEvaluation.Report.read(cd), "the agreement survives eval.csv");
             assertTrue(java.nio.file.Files.readString(cd.resolve("eval.md")).contains(c.agreement().toString()));
         }
+    }
+
+    /** An eval.csv in an older format, written under {@code name} and read back. */
+    private StudentEvaluation.Report readLegacy(String name, String csv) throws java.io.IOException {
+        Path folder = java.nio.file.Files.createDirectories(dir.resolve(name));
+        java.nio.file.Files.writeString(folder.resolve("eval.csv"), csv);
+        return StudentEvaluation.Report.read(folder);
     }
 
     @Test

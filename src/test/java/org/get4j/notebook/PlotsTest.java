@@ -22,6 +22,23 @@ class PlotsTest {
         assertEquals(1.0, Plots.tickAtOrAbove(0.95), 1e-15);
     }
 
+    /** Every labelled tick of a log axis prints as its own value: 1e-4 was printed "0" on notebook 04's residuals. */
+    @Test
+    void logTickLabelsReadBackAsTheirValues() throws Exception {
+        for (double lo : new double[] {1e-7, 3e-4, 0.002, 0.1, 2, 30}) {
+            java.text.DecimalFormat format = new java.text.DecimalFormat(Plots.logTickPattern(lo));
+            java.util.Set<String> labels = new java.util.HashSet<>();
+            for (int k = (int) Math.floor(Math.log10(lo)); k <= 4; k++) {
+                for (int d = 1; d <= 9; d++) {
+                    double tick = Plots.tickAtOrBelow(d * Math.pow(10, k));
+                    String label = format.format(tick);
+                    assertEquals(tick, format.parse(label).doubleValue(), tick * 1e-9, "lo " + lo + ": " + label);
+                    assertTrue(labels.add(label), "two ticks print as " + label);
+                }
+            }
+        }
+    }
+
     /** A quality plot shows every interval whole and the floor, however far below the data it lies. */
     @Test
     void qualityPlotsFrameEveryBarAndTheFloor() {

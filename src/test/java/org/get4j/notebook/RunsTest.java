@@ -11,6 +11,15 @@ class RunsTest {
     @TempDir
     Path dir;
 
+    /** Quick-mode notebooks (CI) write beside the user's runs, never into them; GET4J_RUNS overrides both. */
+    @Test
+    void quickRunsLiveApartFromFullRuns() {
+        Path data = Path.of("/home/u/get4j/data");
+        assertEquals(Path.of("/home/u/get4j/runs"), Runs.dir(null, false, data));
+        assertEquals(Path.of("/home/u/get4j/runs-quick"), Runs.dir(" ", true, data));
+        assertEquals(Path.of("/tmp/r"), Runs.dir("/tmp/r", true, data));
+    }
+
     @Test
     void theLossPlotIsTitledWithTheDistanceTheRunRecorded() throws Exception {
         Path run = dir.resolve("run.json");

@@ -1,0 +1,57 @@
+package org.get4j.metrics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.get4j.Get4jException;
+import org.get4j.io.Checksums;
+import org.get4j.io.JsonErrors;
+import org.get4j.io.RunFiles;
+
+/**
+ * An FD measured once and kept as JSON beside the images it scored ({@code get4j fd --record}), so that readers such
+ * as notebook 06 need not score 10,000 images again. It names the images by path and SHA-256: a record whose images
+ * have since been replaced is stale and is not used ({@link #matches}).
+ */
+public record FdRecord(String metric, String images, String imagesSha256, String reference, double fd, double low,
+        double high, long samples, double floor) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static FdRecord of(String metric, Path images, String reference, FdEstimate estimate, double floor) {
+        return new FdRecord(metric, images.toString(), Checksums.sha256(images), reference, estimate.fd(), estimate.low(),
+                estimate.high(), estimate.samples(), floor);
+    }
+
+    public FdEstimate estimate() {
+        return new FdEstimate(fd, low, high, samples);
+    }
+
+    /** True when the record scored exactly these images' bytes under this metric. */
+    public boolean matches(Path imagesFile, String metricName) {
+        return metric.equals(metricName) && Files.isRegularFile(imagesFile)
+                && imagesSha256.equals(Checksums.sha256(imagesFile));
+    }
+
+    /** Writes the record as JSON, atomically. */
+    public void write(Path file) {
+        RunFiles.writeJson(file, this);
+    }
+
+    /** Reads a record; a malformed one is an error that names the file. */
+    public static FdRecord read(Path file) {
+        try {
+            FdRecord r = JSON.readValue(Files.readAllBytes(file), FdRecord.class);
+            if (r.metric() == null || r.imagesSha256() == null || r.samples() < 1) {
+                throw new Get4jException(file + ": not an FD record (metric, imagesSha256 and samples are required)");
+            }
+            return r;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new Get4jException(file + ": unreadable FD record: " + JsonErrors.describe(e));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
