@@ -9,8 +9,8 @@ import org.get4j.deq.SolverKind;
 import org.get4j.io.RunFiles;
 import org.get4j.metrics.Evaluation;
 import org.get4j.metrics.FeatureExtractor;
+import org.get4j.metrics.FdEstimate;
 import org.get4j.metrics.FeatureStatistics;
-import org.get4j.metrics.FrechetDistance;
 import org.get4j.metrics.StudentEvaluation;
 import org.get4j.model.GetModel;
 
@@ -19,12 +19,17 @@ import org.get4j.model.GetModel;
  * weights are sampled with k = 1, 2, ... evaluations of f (tolerance 0, so exactly k, keeping the last), with each
  * solver, and every point reports the Frechet distance of its samples to reference statistics, the samples' mean
  * final relative residual |f(z) - z| / |f(z)|, and images per second. The samples come from the evaluation seeds, so
- * every point sees the same noise and the same z0.
+ * every point sees the same noise and the same z0. Each FD carries its 95% bootstrap interval over the samples.
  */
 public final class IterationSweep {
     /** One (solver, iterations) point of the curve. */
-    public record Point(String solver, int iterations, double fd, double relativeResidual,
+    public record Point(String solver, int iterations, FdEstimate estimate, double relativeResidual,
             StudentEvaluation.Rate rate) {
+        /** The FD of this point's samples (its 95% interval: {@link #estimate}). */
+        public double fd() {
+            return estimate.fd();
+        }
+
         /** The median images per second over the sampling batches. */
         public double imagesPerSecond() {
             return rate.median();
@@ -48,10 +53,9 @@ public final class IterationSweep {
         for (SolverKind kind : solvers) {
             for (int k : iterations) {
                 StudentEvaluation.Samples s = StudentEvaluation.sample(manager, model, solverAt(kind, k), n, batch);
-                FeatureStatistics stats = Evaluation.statistics(fx, StudentEvaluation.buffer(s.images(),
-                        model.config()), batch);
-                Point p = new Point(kind.key(), k, FrechetDistance.between(stats, reference), s.relativeResidual(),
-                        s.rate());
+                FdEstimate fd = Evaluation.bootstrap(fx, StudentEvaluation.buffer(s.images(), model.config()), batch)
+                        .estimate(reference);
+                Point p = new Point(kind.key(), k, fd, s.relativeResidual(), s.rate());
                 points.add(p);
                 progress.accept(p);
             }
@@ -69,7 +73,8 @@ public final class IterationSweep {
         return Readable.format(tech.tablesaw.api.Table.create("anytime curve",
                 tech.tablesaw.api.StringColumn.create("solver", points.stream().map(Point::solver).toList()),
                 tech.tablesaw.api.IntColumn.create("iterations", points.stream().mapToInt(Point::iterations).toArray()),
-                tech.tablesaw.api.DoubleColumn.create("FD", points.stream().mapToDouble(Point::fd).toArray()),
+                tech.tablesaw.api.StringColumn.create("FD [95%]",
+                        points.stream().map(p -> p.estimate().toString()).toList()),
                 tech.tablesaw.api.DoubleColumn.create("relative residual",
                         points.stream().mapToDouble(Point::relativeResidual).toArray()),
                 tech.tablesaw.api.DoubleColumn.create("img/s (median of batches)",
@@ -81,9 +86,12 @@ public final class IterationSweep {
     /** Writes the points as CSV (atomically). */
     public static void write(List<Point> points, java.nio.file.Path csv) {
         StringBuilder sb = new StringBuilder(
-                "solver,iterations,fd,relative_residual,images_per_second,images_per_second_low,images_per_second_high\n");
+                "solver,iterations,fd,fd_low,fd_high,samples,relative_residual,images_per_second,images_per_second_low,"
+                        + "images_per_second_high\n");
         for (Point p : points) {
             sb.append(String.join(",", p.solver(), Integer.toString(p.iterations()), Double.toString(p.fd()),
+                    Double.toString(p.estimate().low()), Double.toString(p.estimate().high()),
+                    Long.toString(p.estimate().samples()),
                     Double.toString(p.relativeResidual()), Double.toString(p.imagesPerSecond()),
                     Double.toString(p.rate().low()), Double.toString(p.rate().high()))).append('\n');
         }

@@ -35,9 +35,12 @@ import tech.tablesaw.api.Table;
 public final class TrainingCost {
     private TrainingCost() {}
 
-    /** One arm: its batch, median seconds per step, peak RSS, steps done, and FD at each time mark. */
-    public record Summary(String name, int batch, double medianStepSeconds, long peakRssMiB, long steps,
-            List<TrainingCurve.Point> curve) {
+    /**
+     * One arm: its model (null when run.json records none), batch, median seconds per step, peak RSS, steps done, and
+     * FD at each time mark.
+     */
+    public record Summary(String name, ModelConfig model, int batch, double medianStepSeconds, long peakRssMiB,
+            long steps, List<TrainingCurve.Point> curve) {
         /** FD at the snapshot of the given mark, or null when the run has none there. */
         public FdEstimate at(double seconds) {
             return curve.stream().filter(p -> p.markSeconds() == seconds).map(TrainingCurve.Point::fd).findFirst()
@@ -80,30 +83,46 @@ public final class TrainingCost {
             throw new Get4jException(runDir + " holds no training cost record (" + TrainingRun.COST + "): train it first");
         }
         int batch;
+        ModelConfig model;
         try {
-            JsonNode run = new ObjectMapper().readTree(runDir.resolve(TrainingRun.RUN).toFile());
+            ObjectMapper json = new ObjectMapper();
+            JsonNode run = json.readTree(runDir.resolve(TrainingRun.RUN).toFile());
             batch = run.path("train").path("batch").asInt();
+            model = run.path("model").isObject()
+                    ? ModelConfig.fromMap(json.convertValue(run.path("model"), java.util.Map.class)) : null;
         } catch (IOException e) {
             throw new Get4jException(runDir.resolve(TrainingRun.RUN) + " is not readable: " + e.getMessage());
         }
         double medianRate = median(column(runDir.resolve(TrainingRun.METRICS), "images_per_second"));
-        return new Summary(name, batch, batch / medianRate, cost.peakRssMiB(), cost.steps(),
+        return new Summary(name, model, batch, batch / medianRate, cost.peakRssMiB(), cost.steps(),
                 TrainingCurve.read(runDir));
     }
 
-    /** One row per arm: cost per step, memory, steps, and FD with its interval at each of {@code marks} (seconds). */
+    /**
+     * One row per arm: size (parameters; GMACs per image, GET at 6 iterations), cost per step, memory, steps, and FD
+     * with its interval at each of {@code marks} (seconds).
+     */
     public static Table table(List<Summary> arms, double... marks) {
         StringColumn name = StringColumn.create("arm");
+        LongColumn params = LongColumn.create("params");
+        DoubleColumn gmacs = DoubleColumn.create("GMACs");
         IntColumn batch = IntColumn.create("batch");
         DoubleColumn step = DoubleColumn.create("median s/step");
         LongColumn rss = LongColumn.create("peak MiB");
         LongColumn steps = LongColumn.create("steps");
         List<StringColumn> at = new ArrayList<>();
         for (double m : marks) {
-            at.add(StringColumn.create(String.format("FD at %.0f min", m / 60)));
+            at.add(StringColumn.create("FD at " + minutes(m)));
         }
         for (Summary s : arms) {
             name.append(s.name());
+            if (s.model() != null) {
+                params.append(s.model().parameterCount());
+                gmacs.append(Math.round(s.model().inferenceMacs(6) / 1e6) / 1e3);
+            } else {
+                params.appendMissing();
+                gmacs.appendMissing();
+            }
             batch.append(s.batch());
             step.append(Math.round(s.medianStepSeconds() * 1000) / 1000.0);
             rss.append(s.peakRssMiB());
@@ -113,9 +132,19 @@ public final class TrainingCost {
                 at.get(i).append(fd == null ? "-" : fd.toString());
             }
         }
-        Table t = Table.create("Training cost and quality at equal training time", name, batch, step, rss, steps);
+        Table t = Table.create("Training cost and quality at equal training time", name, params, gmacs, batch, step,
+                rss, steps);
         at.forEach(t::addColumns);
         return t;
+    }
+
+    /** "30 min", "1.5 min", "40 s": a time mark as a column names it. */
+    public static String minutes(double seconds) {
+        if (seconds < 60) {
+            return String.format(java.util.Locale.ROOT, "%.0f s", seconds);
+        }
+        double m = seconds / 60;
+        return String.format(java.util.Locale.ROOT, m == Math.rint(m) ? "%.0f min" : "%.1f min", m);
     }
 
     /** The values of one column of a CSV file with a header row. */

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 /** {@code get4j curve}: a student's FD against its training time, from the snapshots of its run. */
 @Command(name = "curve", mixinStandardHelpOptions = true,
         description = "FD against training time: score every snapshot of a run trained with --snapshot-every (EMA "
-                + "weights, evaluation seeds), each FD with its 95% interval, beside the floor at the same sample "
+                + "weights, evaluation seeds), each FD with its 95%% interval, beside the floor at the same sample "
                 + "count. Writes RUN/fd-vs-time.csv; snapshots scored before in the same way are not scored again.")
 final class CurveCommand implements Runnable {
     @Spec

@@ -11,9 +11,10 @@ import org.get4j.io.JsonErrors;
 import org.get4j.io.RunFiles;
 
 /**
- * An FD measured once and kept as JSON beside the images it scored ({@code get4j fd --record}), so that readers such
- * as notebook 06 need not score 10,000 images again. It names the images by path and SHA-256: a record whose images
- * have since been replaced is stale and is not used ({@link #matches}).
+ * An FD measured once and kept as JSON ({@code get4j fd --record}, a teacher's reference line in runs/), so that
+ * readers such as notebook 06 need not score 10,000 images again. {@code images} names what was scored: a file, whose
+ * bytes {@code imagesSha256} fingerprints (a record whose images have since been replaced is stale and is not used,
+ * {@link #matches}), or samples drawn on the fly, described by their generator and seeds (fingerprinted likewise).
  */
 public record FdRecord(String metric, String images, String imagesSha256, String reference, double fd, double low,
         double high, long samples, double floor) {

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.get4j.Get4jException;
 import org.get4j.ablation.IterationSweep;
-import org.get4j.ablation.ModelSweep;
+import org.get4j.ablation.TrainingCost;
 import org.get4j.deq.SolverKind;
 import org.get4j.metrics.StudentEvaluation;
 import org.get4j.model.Generator;
@@ -45,10 +45,23 @@ public final class Ablations {
         }
     }
 
-    /** FD, residual and speed against iterations, one series per solver. */
-    public static BufferedImage anytime(List<IterationSweep.Point> points, String metric) {
+    /**
+     * FD (with 95% intervals, beside the real-versus-real floor and the teacher at the same n), residual and speed
+     * against iterations, one series per solver.
+     */
+    public static BufferedImage anytime(List<IterationSweep.Point> points, String metric, double floor,
+            double teacher) {
+        Map<String, Plots.Curve> quality = new LinkedHashMap<>();
+        for (String solver : points.stream().map(IterationSweep.Point::solver).distinct().toList()) {
+            List<IterationSweep.Point> of = IterationSweep.of(points, solver);
+            quality.put(solver, new Plots.Curve(of.stream().mapToDouble(IterationSweep.Point::iterations).toArray(),
+                    of.stream().map(IterationSweep.Point::estimate).toArray(org.get4j.metrics.FdEstimate[]::new)));
+        }
+        Map<String, Double> references = new LinkedHashMap<>();
+        references.put("teacher", teacher);
+        references.put("floor", floor);
         return Plots.grid(List.of(
-                curve(points, "quality", metric, false, IterationSweep.Point::fd),
+                Plots.quality("quality: " + metric, "iterations", false, quality, references),
                 curve(points, "equilibrium residual", "mean |f(z) - z| / |f(z)|", true,
                         IterationSweep.Point::relativeResidual),
                 curve(points, "speed", "images / s", false, IterationSweep.Point::imagesPerSecond)), 3);
@@ -103,38 +116,48 @@ public final class Ablations {
         return iterationStrip(manager, model, iterations, count, null);
     }
 
-    /** FD against parameters and against inference MACs, GET arms and ViT arms as two series each. */
-    public static BufferedImage qualityVersusSize(List<ModelSweep.Result> results, String metric) {
-        return Plots.grid(List.of(scatter(results, "quality vs parameters", "parameters (M)", metric,
-                r -> r.report().parameters() / 1e6), scatter(results, "quality vs compute", "GMACs per image", metric,
-                ModelSweep.Result::gmacs)), 2);
+    /**
+     * FD at one training-time mark against parameters and against inference MACs (GET at 6 iterations), GET arms and
+     * ViT arms as two series each, every point named and drawn with its 95% interval; arms without that mark are left
+     * out.
+     */
+    public static BufferedImage qualityVersusSize(List<TrainingCost.Summary> arms, double markSeconds, String metric) {
+        List<TrainingCost.Summary> at = arms.stream().filter(a -> a.model() != null && a.at(markSeconds) != null)
+                .toList();
+        String when = "after " + TrainingCost.minutes(markSeconds) + " of training";
+        return Plots.grid(List.of(
+                scatter(at, markSeconds, "quality vs parameters, " + when, "parameters (M)", metric,
+                        a -> a.model().parameterCount() / 1e6),
+                scatter(at, markSeconds, "quality vs compute, " + when, "GMACs per image", metric,
+                        a -> a.model().inferenceMacs(6) / 1e9)), 2);
     }
 
-    private static BufferedImage scatter(List<ModelSweep.Result> results, String title, String xLabel, String yLabel,
-            java.util.function.ToDoubleFunction<ModelSweep.Result> x) {
+    private static BufferedImage scatter(List<TrainingCost.Summary> arms, double mark, String title, String xLabel,
+            String yLabel, java.util.function.ToDoubleFunction<TrainingCost.Summary> x) {
         Map<String, double[][]> series = new LinkedHashMap<>();
         Map<String, String[]> names = new LinkedHashMap<>();
         for (ModelConfig.Arch arch : ModelConfig.Arch.values()) {
-            List<ModelSweep.Result> of = results.stream().filter(r -> r.arm().config().arch() == arch).toList();
+            List<TrainingCost.Summary> of = arms.stream().filter(a -> a.model().arch() == arch).toList();
             if (!of.isEmpty()) {
                 String name = arch == ModelConfig.Arch.GET ? "GET" : "ViT";
-                series.put(name, new double[][] {
-                    of.stream().mapToDouble(x).toArray(), of.stream().mapToDouble(r -> r.report().fdTest()).toArray()});
-                names.put(name, of.stream().map(r -> r.arm().name()).toArray(String[]::new));
+                series.put(name, new double[][] {of.stream().mapToDouble(x).toArray(),
+                    of.stream().mapToDouble(a -> a.at(mark).fd()).toArray(),
+                    of.stream().mapToDouble(a -> Plots.errorBar(a.at(mark))).toArray()});
+                names.put(name, of.stream().map(TrainingCost.Summary::name).toArray(String[]::new));
             }
         }
-        return Plots.scatter(title, xLabel, yLabel, series, names);
+        return Plots.scatter(title, xLabel, yLabel + " (bars: 95% intervals)", series, names);
     }
 
     /**
      * FD against training time for every arm of the training-cost ablation (issue 21), each snapshot with its 95%
      * interval, beside the real-versus-real floor and the teacher at the same sample count.
      */
-    public static BufferedImage fdAgainstTime(List<org.get4j.ablation.TrainingCost.Summary> arms, String metric,
+    public static BufferedImage fdAgainstTime(List<TrainingCost.Summary> arms, String metric,
             double floor, double teacher) {
         Map<String, Plots.Curve> curves = new LinkedHashMap<>();
         int n = 0;
-        for (org.get4j.ablation.TrainingCost.Summary a : arms) {
+        for (TrainingCost.Summary a : arms) {
             curves.put(a.name(), new Plots.Curve(a.curve().stream().mapToDouble(p -> p.markSeconds() / 60).toArray(),
                     a.curve().stream().map(org.get4j.metrics.TrainingCurve.Point::fd)
                             .toArray(org.get4j.metrics.FdEstimate[]::new)));

@@ -97,6 +97,46 @@ public final class Runs {
                 samples.toString()), 500);
     }
 
+    /**
+     * The teacher's FD at 35 evaluations (18 Heun steps) on n samples of seeds 0..n-1, with its interval: the reference
+     * line of a quality plot at that n. Computed once per teacher, n and metric, then kept in
+     * {@code runs/teacher-fd-<teacher tag>-<n>.json} (a record naming the teacher by its identity, so that another
+     * teacher file or metric is scored afresh).
+     */
+    public static org.get4j.metrics.FdEstimate teacherFd(org.get4j.metrics.Scoring scoring, Denoiser teacher, int n) {
+        return teacherFd(dir(), scoring, teacher, n);
+    }
+
+    static org.get4j.metrics.FdEstimate teacherFd(Path runs, org.get4j.metrics.Scoring scoring, Denoiser teacher,
+            int n) {
+        String what = teacher.identity() + ", seeds 0-" + (n - 1) + ", " + SamplerConfig.reference().evaluations()
+                + " evaluations";
+        Path file = runs.resolve("teacher-fd-" + teacherTag(teacher) + "-" + n + ".json");
+        if (Files.isRegularFile(file)) {
+            org.get4j.metrics.FdRecord kept = org.get4j.metrics.FdRecord.read(file);
+            if (kept.images().equals(what) && kept.metric().equals(scoring.metric())) {
+                return kept.estimate();
+            }
+        }
+        Progress progress = new Progress("teacher samples", n);
+        org.get4j.metrics.TeacherQuality.Report report = org.get4j.metrics.TeacherQuality.report(scoring, teacher,
+                new int[] {SamplerConfig.reference().steps()}, n, 64, new org.get4j.metrics.TeacherQuality.Listener() {
+                    @Override
+                    public void point(org.get4j.metrics.TeacherQuality.Point p) {}
+
+                    @Override
+                    public void sampled(long done) {
+                        progress.update(done);
+                    }
+                });
+        org.get4j.metrics.FdEstimate fd = report.curve().get(0).estimate();
+        org.get4j.io.RunFiles.ensureDir(runs);
+        new org.get4j.metrics.FdRecord(scoring.metric(), what,
+                org.get4j.io.Checksums.sha256(what.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "test split",
+                fd.fd(), fd.low(), fd.high(), fd.samples(), report.floor()).write(file);
+        return fd;
+    }
+
     /** The loss of every supervised state over training, from a run's metrics.csv (titled with run.json's distance). */
     public static BufferedImage lossPlot(Path metricsCsv) {
         Table t = Table.read().csv(metricsCsv.toFile());

@@ -124,6 +124,10 @@ class AblationTest {
                 assertEquals(a.get(i).fd(), b.get(i).fd(), 0, "same seeds, same samples");
                 assertEquals(a.get(i).relativeResidual(), b.get(i).relativeResidual(), 0);
                 assertTrue(a.get(i).fd() > 0 && a.get(i).relativeResidual() > 0 && a.get(i).imagesPerSecond() > 0);
+                assertEquals(a.get(i).estimate(), b.get(i).estimate(), "the interval is seeded too");
+                assertEquals(200, a.get(i).estimate().samples());
+                assertTrue(a.get(i).estimate().low() < a.get(i).fd() && a.get(i).fd() < a.get(i).estimate().high(),
+                        a.get(i).estimate().toString());
             }
             assertEquals(2, IterationSweep.of(a, "anderson").size());
             assertEquals(0, IterationSweep.solverAt(SolverKind.BROYDEN, 4).tol());

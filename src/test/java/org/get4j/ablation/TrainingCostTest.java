@@ -48,6 +48,24 @@ class TrainingCostTest {
         assertEquals("70.5 [68.0, 73.1]", t.stringColumn("FD at 60 min").get(0));
         assertEquals("-", t.stringColumn("FD at 15 min").get(0));
         assertEquals(0.711, t.doubleColumn("median s/step").get(0), 1e-12);
+        assertNull(s.model());
+        assertEquals(true, t.longColumn("params").isMissing(0), "no model in run.json: no size");
+        assertEquals("FD at 1.5 min", TrainingCost.table(List.of(s), 90).columnNames().get(7));
+        assertEquals("FD at 40 s", TrainingCost.table(List.of(s), 40).columnNames().get(7));
+    }
+
+    /** An arm's size comes from the model its run.json records: parameters and GMACs per image (GET at 6). */
+    @Test
+    void anArmsSizeIsItsRecordedModels() throws Exception {
+        Path run = arm("b", "100");
+        org.get4j.model.ModelConfig get = org.get4j.model.Presets.get("GET-Mini", 0);
+        Files.writeString(run.resolve("run.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                java.util.Map.of("kind", "distillation", "train", java.util.Map.of("batch", 64), "model", get.toMap())));
+        TrainingCost.Summary s = TrainingCost.summarise("GET-Mini", run);
+        assertEquals(get, s.model());
+        Table t = TrainingCost.table(List.of(s), 1800);
+        assertEquals(1_151_504, t.longColumn("params").get(0));
+        assertEquals(Math.round(get.inferenceMacs(6) / 1e6) / 1e3, t.doubleColumn("GMACs").get(0), 0);
     }
 
     @Test

@@ -32,6 +32,29 @@ class MainTest {
         assertTrue(missing.isEmpty(), "without a one-paragraph description: " + missing);
     }
 
+    /** Every command's help renders as written: a bare "%" in a description made picocli print a warning instead. */
+    @Test
+    void everyHelpRendersItsFormat() {
+        List<String> broken = new ArrayList<>();
+        renders(Main.commandLine(), broken);
+        assertTrue(broken.isEmpty(), "help with an unescaped % (write %%): " + broken);
+    }
+
+    private static void renders(CommandLine cli, List<String> broken) {
+        CommandLine.Model.CommandSpec spec = cli.getCommandSpec();
+        List<String> texts = new ArrayList<>(List.of(spec.usageMessage().description()));
+        spec.options().forEach(o -> texts.addAll(List.of(o.description())));
+        spec.positionalParameters().forEach(p -> texts.addAll(List.of(p.description())));
+        for (String text : texts) {
+            try {
+                String.format(text);
+            } catch (java.util.IllegalFormatException e) {
+                broken.add(spec.qualifiedName(" ") + ": " + text);
+            }
+        }
+        cli.getSubcommands().values().forEach(sub -> renders(sub, broken));
+    }
+
     private static void describe(CommandLine cli, List<String> missing) {
         CommandLine.Model.CommandSpec spec = cli.getCommandSpec();
         String name = spec.qualifiedName(" ");

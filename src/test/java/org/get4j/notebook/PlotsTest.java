@@ -22,6 +22,30 @@ class PlotsTest {
         assertEquals(1.0, Plots.tickAtOrAbove(0.95), 1e-15);
     }
 
+    /** A chart is made tall enough for a readable label at every tick of up to three decades; wider, decades only. */
+    @Test
+    void logChartsGrowWithTheirDecades() {
+        assertEquals(400, Plots.height(400, null));
+        assertEquals(400, Plots.height(400, new double[] {100, 700}), "under a decade: the base height");
+        int tall = Plots.height(400, new double[] {3, 700});
+        assertEquals(Math.round(160 + Plots.PIXELS_PER_DECADE * Math.log10(700 / 3.0)), tall);
+        assertTrue(tall > 700, "2.4 decades: " + tall);
+        assertEquals(400, Plots.height(400, new double[] {3, 20_000}), "3.8 decades label decades only");
+    }
+
+    /** Point names never overprint: a crowded name moves below its point, then upwards until it is clear. */
+    @Test
+    void pointNamesMoveAsideInsteadOfOverprinting() {
+        java.util.List<double[]> placed = new java.util.ArrayList<>();
+        placed.add(Plots.labelSpot(placed, 0.23, 1100, 1060, 1, 400));
+        assertEquals(1100, placed.get(0)[1], 0, "alone: above its point");
+        placed.add(Plots.labelSpot(placed, 0.29, 1100, 1060, 1, 400));
+        assertEquals(1060, placed.get(1)[1], 0, "a neighbour above: below its point");
+        double[] third = Plots.labelSpot(placed, 0.26, 1100, 1060, 1, 400);
+        assertTrue(third[1] >= 1100 + 0.06 * 400, "both taken: above them, at " + third[1]);
+        assertEquals(1100, Plots.labelSpot(placed, 0.8, 1100, 1060, 1, 400)[1], 0, "far away in x: above");
+    }
+
     /** Every labelled tick of a log axis prints as its own value: 1e-4 was printed "0" on notebook 04's residuals. */
     @Test
     void logTickLabelsReadBackAsTheirValues() throws Exception {
@@ -56,7 +80,8 @@ class PlotsTest {
         assertEquals(3.0, range[0], 1e-12);
         assertEquals(500, range[1], 1e-9);
         BufferedImage chart = Plots.quality("t", "NFE", true, curves, Map.of("floor", 3.6));
-        assertTrue(chart.getWidth() == 640 && chart.getHeight() == 460);
+        assertEquals(640, chart.getWidth());
+        assertEquals(Plots.height(460, range), chart.getHeight(), "2.2 decades: taller, every tick labelled");
     }
 
     @Test

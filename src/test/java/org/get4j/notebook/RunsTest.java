@@ -4,12 +4,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.get4j.data.DataHome;
+import org.get4j.diffusion.Denoiser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class RunsTest {
     @TempDir
     Path dir;
+
+    /** A teacher's reference FD is scored once per teacher, n and metric, and read back after that. */
+    @Test
+    void theTeachersFdIsScoredOnceAndKept() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.get4j.data.Datasets.isComplete(DataHome.resolve(),
+                org.get4j.data.Dataset.MNIST), "MNIST not fetched");
+        try (ai.djl.ndarray.NDManager m = org.get4j.runtime.TorchRuntime.newManager()) {
+            Denoiser gmm = org.get4j.diffusion.Teachers.resolve(m, "gmm:mnist");
+            org.get4j.metrics.Scoring scoring = org.get4j.metrics.Scoring.lenet(m, org.get4j.data.Dataset.MNIST);
+            org.get4j.metrics.FdEstimate first = Runs.teacherFd(dir, scoring, gmm, 200);
+            assertEquals(200, first.samples());
+            assertEquals(first, org.get4j.metrics.TeacherQuality.report(scoring, gmm, new int[] {18}, 200, 64, p -> { })
+                    .curve().get(0).estimate(), "the same samples, scored the same way");
+            Path kept = dir.resolve("teacher-fd-" + Runs.teacherTag(gmm) + "-200.json");
+            String json = Files.readString(kept);
+            Files.writeString(kept, json.replace("\"fd\" : " + first.fd(), "\"fd\" : 123.0"));
+            assertEquals(123.0, Runs.teacherFd(dir, scoring, gmm, 200).fd(), "read back, not scored again");
+        }
+    }
 
     /** Quick-mode notebooks (CI) write beside the user's runs, never into them; GET4J_RUNS overrides both. */
     @Test
