@@ -1,6 +1,10 @@
 package org.get4j.notebook;
 
+import java.nio.file.Path;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.get4j.optim.TrainingRun;
+import org.get4j.train.Distillation;
 
 /**
  * Progress for notebooks, where terminal progress bars do not render: a line with the rate and the estimated time
@@ -41,9 +45,36 @@ public final class Progress {
     }
 
     void update(long done, double seconds) {
-        String line = line(done, seconds);
+        show(line(done, seconds), done >= total, seconds);
+    }
+
+    /**
+     * Progress of a run trained for a time budget ({@code TrainingCost.run}, notebook 05): the line counts seconds of
+     * training against the budget and names the step and the steps per second, e.g. "GET 2+3: 120/360 s of training
+     * (33%), step 1380, 11.5 steps/s, 4m00s left". A resumed run counts from the seconds and steps its folder records.
+     */
+    public static Consumer<Distillation.Log> ofTrainingTime(String task, int budgetSeconds, Path runDir) {
+        TrainingRun.Cost before = TrainingRun.Cost.read(runDir);
+        double priorSeconds = before == null ? 0 : before.trainSeconds();
+        long priorSteps = before == null ? 0 : before.steps();
+        Progress p = new Progress(task, budgetSeconds, Math.round(priorSeconds));
+        return log -> {
+            double session = log.elapsedMillis() / 1000.0;
+            double trained = Math.min(budgetSeconds, priorSeconds + session);
+            double rate = session > 0 ? (log.step() - priorSteps) / session : 0;
+            p.show(p.trainingLine(log.step(), trained, rate), trained >= budgetSeconds, session);
+        };
+    }
+
+    /** The line of a time-budgeted run after {@code trained} seconds of training, at {@code step}. */
+    String trainingLine(long step, double trained, double stepsPerSecond) {
+        return String.format("%s: %.0f/%d s of training (%.0f%%), step %d, %.1f steps/s, %s left", task, trained, total,
+                100.0 * trained / total, step, stepsPerSecond, format(Math.max(0, total - trained)));
+    }
+
+    private void show(String line, boolean last, double seconds) {
         if (live != null) {
-            if (done < total && seconds - shownAt < MIN_UPDATE_SECONDS) {
+            if (!last && seconds - shownAt < MIN_UPDATE_SECONDS) {
                 return;
             }
             if (live.test(line)) {

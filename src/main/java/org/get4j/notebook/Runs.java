@@ -12,6 +12,12 @@ import org.get4j.data.DataHome;
 import org.get4j.deq.SolverConfig;
 import org.get4j.diffusion.Denoiser;
 import org.get4j.diffusion.SamplerConfig;
+import org.get4j.io.Npy;
+import org.get4j.metrics.Evaluation;
+import org.get4j.metrics.FdEstimate;
+import org.get4j.metrics.FdRecord;
+import org.get4j.metrics.Scoring;
+import org.get4j.metrics.TeacherQuality;
 import org.get4j.model.Checkpoints;
 import org.get4j.model.Generator;
 import org.get4j.model.GetModel;
@@ -79,22 +85,19 @@ public final class Runs {
      * The FD (with its 95% interval) of the MNIST experiment's teacher samples ({@code mnist/teacher-samples.npy}, 35
      * evaluations each, written by environment/experiment-mnist), or null when the experiment has not run. The
      * experiment records it in {@code mnist/teacher-fd.json}; only a folder without a current record (older runs, or
-     * samples replaced since) has its samples scored here.
+     * samples replaced since) has its samples scored here, and the record written.
      */
-    public static org.get4j.metrics.FdEstimate experimentTeacherFd(org.get4j.metrics.Scoring scoring) {
+    public static FdEstimate experimentTeacherFd(Scoring scoring) {
         Path samples = dir().resolve("mnist").resolve("teacher-samples.npy");
         if (!Files.isRegularFile(samples)) {
             return null;
         }
-        Path record = samples.resolveSibling("teacher-fd.json");
-        if (Files.isRegularFile(record)) {
-            org.get4j.metrics.FdRecord kept = org.get4j.metrics.FdRecord.read(record);
-            if (kept.matches(samples, scoring.metric())) {
-                return kept.estimate();
-            }
-        }
-        return scoring.estimate(org.get4j.metrics.Evaluation.ImageSource.of(org.get4j.io.Npy.read(samples),
-                samples.toString()), 500);
+        return FdRecord.keep(samples.resolveSibling("teacher-fd.json"), r -> r.matches(samples, scoring.metric()),
+                () -> {
+                    var images = Evaluation.ImageSource.of(Npy.read(samples), samples.toString());
+                    FdEstimate fd = scoring.estimate(images, 500);
+                    return FdRecord.of(scoring.metric(), samples, "test split", fd, scoring.floor((int) fd.samples()));
+                });
     }
 
     /**
@@ -103,38 +106,29 @@ public final class Runs {
      * {@code runs/teacher-fd-<teacher tag>-<n>.json} (a record naming the teacher by its identity, so that another
      * teacher file or metric is scored afresh).
      */
-    public static org.get4j.metrics.FdEstimate teacherFd(org.get4j.metrics.Scoring scoring, Denoiser teacher, int n) {
+    public static FdEstimate teacherFd(Scoring scoring, Denoiser teacher, int n) {
         return teacherFd(dir(), scoring, teacher, n);
     }
 
-    static org.get4j.metrics.FdEstimate teacherFd(Path runs, org.get4j.metrics.Scoring scoring, Denoiser teacher,
-            int n) {
+    static FdEstimate teacherFd(Path runs, Scoring scoring, Denoiser teacher, int n) {
         String what = teacher.identity() + ", seeds 0-" + (n - 1) + ", " + SamplerConfig.reference().evaluations()
                 + " evaluations";
         Path file = runs.resolve("teacher-fd-" + teacherTag(teacher) + "-" + n + ".json");
-        if (Files.isRegularFile(file)) {
-            org.get4j.metrics.FdRecord kept = org.get4j.metrics.FdRecord.read(file);
-            if (kept.images().equals(what) && kept.metric().equals(scoring.metric())) {
-                return kept.estimate();
-            }
-        }
-        Progress progress = new Progress("teacher samples", n);
-        org.get4j.metrics.TeacherQuality.Report report = org.get4j.metrics.TeacherQuality.report(scoring, teacher,
-                new int[] {SamplerConfig.reference().steps()}, n, 64, new org.get4j.metrics.TeacherQuality.Listener() {
-                    @Override
-                    public void point(org.get4j.metrics.TeacherQuality.Point p) {}
+        return FdRecord.keep(file, r -> r.describes(what, scoring.metric()), () -> {
+            Progress progress = new Progress("teacher samples", n);
+            TeacherQuality.Report report = TeacherQuality.report(scoring, teacher,
+                    new int[] {SamplerConfig.reference().steps()}, n, 64, new TeacherQuality.Listener() {
+                        @Override
+                        public void point(TeacherQuality.Point p) {}
 
-                    @Override
-                    public void sampled(long done) {
-                        progress.update(done);
-                    }
-                });
-        org.get4j.metrics.FdEstimate fd = report.curve().get(0).estimate();
-        org.get4j.io.RunFiles.ensureDir(runs);
-        new org.get4j.metrics.FdRecord(scoring.metric(), what,
-                org.get4j.io.Checksums.sha256(what.getBytes(java.nio.charset.StandardCharsets.UTF_8)), "test split",
-                fd.fd(), fd.low(), fd.high(), fd.samples(), report.floor()).write(file);
-        return fd;
+                        @Override
+                        public void sampled(long done) {
+                            progress.update(done);
+                        }
+                    });
+            return FdRecord.ofSamples(scoring.metric(), what, "test split", report.curve().get(0).estimate(),
+                    report.floor());
+        });
     }
 
     /** The loss of every supervised state over training, from a run's metrics.csv (titled with run.json's distance). */

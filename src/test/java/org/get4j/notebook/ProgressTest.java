@@ -22,6 +22,15 @@ class ProgressTest {
         assertEquals("1h01m", Progress.format(3660));
     }
 
+    /** A time-budgeted run counts seconds of training, but its rate is in steps: "1.0/s" of seconds says nothing. */
+    @Test
+    void aTimeBudgetedRunShowsItsStepsPerSecondAndTheTrainingTimeLeft() {
+        assertEquals("GET 2+3: 120/360 s of training (33%), step 1380, 11.5 steps/s, 4m00s left",
+                new Progress("GET 2+3", 360).trainingLine(1380, 120, 11.5));
+        assertEquals("ViT 6: 360/360 s of training (100%), step 4432, 12.3 steps/s, 0s left",
+                new Progress("ViT 6", 360).trainingLine(4432, 360, 12.3));
+    }
+
     @Test
     void withDisplayUpdatesTheLineIsReplacedAtMostTwiceASecondAndAlwaysAtTheEnd() {
         List<String> shown = new ArrayList<>();
