@@ -138,6 +138,37 @@ public final class TrainingCost {
         return t;
     }
 
+    /**
+     * The measured frontier: at each time mark that any arm reached, the arm with the lowest FD there, that FD, and
+     * the arms whose intervals overlap it (not distinguishable from the best at that mark, so not ranked below it).
+     */
+    public static Table frontier(List<Summary> arms) {
+        java.util.TreeSet<Double> marks = new java.util.TreeSet<>();
+        arms.forEach(a -> a.curve().forEach(p -> marks.add(p.markSeconds())));
+        StringColumn time = StringColumn.create("training time");
+        StringColumn best = StringColumn.create("best arm");
+        StringColumn fd = StringColumn.create("its FD");
+        StringColumn ties = StringColumn.create("not distinguishable from it");
+        for (double mark : marks) {
+            Summary winner = null;
+            for (Summary a : arms) {
+                if (a.at(mark) != null && (winner == null || a.at(mark).fd() < winner.at(mark).fd())) {
+                    winner = a;
+                }
+            }
+            FdEstimate top = winner.at(mark);
+            Summary w = winner;
+            List<String> tied = arms.stream()
+                    .filter(a -> a != w && a.at(mark) != null && !a.at(mark).distinguishableFrom(top))
+                    .map(Summary::name).toList();
+            time.append(minutes(mark));
+            best.append(winner.name());
+            fd.append(top.toString());
+            ties.append(tied.isEmpty() ? "-" : String.join(", ", tied));
+        }
+        return Table.create("The frontier: the best arm at each training time", time, best, fd, ties);
+    }
+
     /** "30 min", "1.5 min", "40 s": a time mark as a column names it. */
     public static String minutes(double seconds) {
         if (seconds < 60) {

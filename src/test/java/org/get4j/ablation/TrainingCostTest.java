@@ -54,6 +54,28 @@ class TrainingCostTest {
         assertEquals("FD at 40 s", TrainingCost.table(List.of(s), 40).columnNames().get(7));
     }
 
+    private static TrainingCost.Summary arm(String name, double[]... fdAtMarks) {
+        List<TrainingCurve.Point> curve = new java.util.ArrayList<>();
+        for (double[] p : fdAtMarks) { // {mark, fd, low, high}
+            curve.add(new TrainingCurve.Point(p[0], 1, p[0], 2000, new org.get4j.metrics.FdEstimate(p[1], p[2], p[3], 2000)));
+        }
+        return new TrainingCost.Summary(name, null, 64, 0.5, 1000, 100, curve);
+    }
+
+    /** The frontier names the best arm at each mark, and does not rank the arms inside its interval below it. */
+    @Test
+    void theFrontierNamesTheBestArmAtEachMarkAndItsTies() {
+        var vit = arm("vit", new double[] {300, 400, 390, 410}, new double[] {600, 200, 195, 205});
+        var get = arm("last-1-of-6", new double[] {300, 350, 340, 360}, new double[] {600, 203, 198, 208});
+        var slow = arm("reference", new double[] {300, 500, 490, 510}); // stopped before 10 minutes
+        Table f = TrainingCost.frontier(List.of(vit, get, slow));
+        assertEquals(List.of("5 min", "10 min"), f.stringColumn("training time").asList());
+        assertEquals(List.of("last-1-of-6", "vit"), f.stringColumn("best arm").asList());
+        assertEquals(List.of("350.0 [340.0, 360.0]", "200.0 [195.0, 205.0]"), f.stringColumn("its FD").asList());
+        assertEquals(List.of("-", "last-1-of-6"), f.stringColumn("not distinguishable from it").asList(),
+                "at 5 min every interval is disjoint from the best; at 10 min GET's overlaps the ViT's");
+    }
+
     /** An arm's size comes from the model its run.json records: parameters and GMACs per image (GET at 6). */
     @Test
     void anArmsSizeIsItsRecordedModels() throws Exception {
