@@ -150,14 +150,18 @@ public final class HadoopFiles {
 
     /**
      * A local copy of a file named by URI, for code that needs a local path (a teacher or a classifier the engine
-     * loads). A local path is used as it is; anything else is copied once per process into the temporary folder,
-     * with its sidecar {@code <name>.json} when there is one (a TorchScript teacher's description).
+     * loads). A local path is used as it is, and where it does not exist (an executor on another machine than the
+     * driver), the file of the same name shipped with the job ({@code spark-submit --files}, {@code addFile}) is
+     * used instead. Anything else is copied once per process into the temporary folder, with its sidecar
+     * {@code <name>.json} when there is one (a TorchScript teacher's description).
      */
     public static synchronized java.nio.file.Path local(String uri, Configuration conf) {
         Path p = new Path(uri);
         String scheme = p.toUri().getScheme();
         if (scheme == null || scheme.equals("file")) {
-            return java.nio.file.Path.of(p.toUri().getPath());
+            java.nio.file.Path path = java.nio.file.Path.of(p.toUri().getPath());
+            java.nio.file.Path shipped = Files.exists(path) ? null : shippedWithJob(p.getName());
+            return shipped != null ? shipped : path;
         }
         java.nio.file.Path cache = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "get4j-spark",
                 Checksums.sha256(uri.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16), p.getName());
@@ -168,6 +172,15 @@ public final class HadoopFiles {
         }
         copy(fs, p, cache);
         return cache;
+    }
+
+    /** The file of this name shipped with the job to this process (--files), or null when there is none. */
+    private static java.nio.file.Path shippedWithJob(String name) {
+        if (org.apache.spark.SparkEnv.get() == null) {
+            return null; // not inside a Spark application
+        }
+        java.nio.file.Path f = java.nio.file.Path.of(org.apache.spark.SparkFiles.get(name));
+        return Files.isRegularFile(f) ? f : null;
     }
 
     private static void copy(FileSystem fs, Path from, java.nio.file.Path to) {

@@ -44,8 +44,8 @@ public final class SparkCluster implements ClusterPairs, ClusterStatistics {
     @Override
     public PairManifest generate(String teacher, SamplerConfig sampler, SeedRange seeds, int shardSize, int batch,
             boolean conditional, String out, Consumer<String> log) {
-        SparkPairGeneration.Job job = new SparkPairGeneration.Job(teacher, sampler, seeds, shardSize, batch, conditional,
-                out, threadsPerTask());
+        SparkPairGeneration.Job job = new SparkPairGeneration.Job(absolute(teacher), sampler, seeds, shardSize, batch,
+                conditional, absolute(out), threadsPerTask());
         SparkPairGeneration.Result r = SparkPairGeneration.generate(context(), job, SparkPairGeneration.Faults.NONE, log);
         log.accept(String.format("made %d shard(s), kept %d already in place, in %.1f s (%.2f pairs/s made)",
                 r.made().size(), r.kept().size(), r.seconds(), madePairs(r) / r.seconds()));
@@ -61,7 +61,19 @@ public final class SparkCluster implements ClusterPairs, ClusterStatistics {
             Consumer<String> log) {
         SparkStatistics.Features fx = new SparkStatistics.Features(features, weights, threadsPerTask());
         return input.endsWith(".npy")
-                ? SparkStatistics.ofArrays(context(), List.of(input), fx, batch, BATCHES_PER_TASK)
-                : SparkStatistics.ofPairs(context(), input, fx, batch);
+                ? SparkStatistics.ofArrays(context(), List.of(absolute(input)), fx, batch, BATCHES_PER_TASK)
+                : SparkStatistics.ofPairs(context(), absolute(input), fx, batch);
+    }
+
+    /**
+     * A relative local path made absolute on the driver: an executor runs in its own work folder, where the
+     * driver's relative paths name nothing. URIs (hdfs://, file:/...) and gmm:... names are left as they are.
+     */
+    static String absolute(String spec) {
+        if (spec.contains(":")) {
+            return spec;
+        }
+        java.nio.file.Path p = java.nio.file.Path.of(spec);
+        return p.isAbsolute() ? spec : p.toAbsolutePath().normalize().toString();
     }
 }

@@ -78,7 +78,7 @@ class SparkPairGenerationTest {
      * Every file of a store, by name: plan, shards and manifest must match byte for byte. Only the single-machine
      * writer's lock file ({@code .lock}, which holds its process id) is not store content.
      */
-    private static void assertSameStore(Path expected, Path actual) throws IOException {
+    static void assertSameStore(Path expected, Path actual) throws IOException {
         List<String> names = list(expected);
         assertEquals(names, list(actual), "files of " + actual);
         for (String name : names) {
@@ -182,9 +182,8 @@ class SparkPairGenerationTest {
         assertSameStore(reference, out);
     }
 
-    /** Waits (up to a minute) until no executor runs a task. */
     /** Waits until the folder's listing stays the same over one second (at most a minute). */
-    private static void awaitStableFolder(Path folder) throws IOException {
+    static void awaitStableFolder(Path folder) throws IOException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         List<String> last = null;
         int stable = 0;
@@ -204,6 +203,7 @@ class SparkPairGenerationTest {
         }
     }
 
+    /** Waits (up to a minute) until no executor runs a task. */
     private static void awaitNoRunningTasks() {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {

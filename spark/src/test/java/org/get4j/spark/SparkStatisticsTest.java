@@ -53,18 +53,29 @@ class SparkStatisticsTest {
         return diff / scale;
     }
 
-    private static FeatureStatistics singleMachine(HostTensor images, int batch) {
+    static FeatureStatistics singleMachine(HostTensor images, int batch) {
         try (NDManager m = TorchRuntime.newManager()) {
             FeatureExtractor fx = FeatureExtractor.named(m, "lenet-mnist", null);
             return Evaluation.statistics(fx, Evaluation.ImageSource.of(images, "images"), batch);
         }
     }
 
-    private static void assertSame(FeatureStatistics expected, FeatureStatistics actual) {
+    static void assertSame(FeatureStatistics expected, FeatureStatistics actual) {
         assertEquals(expected.count(), actual.count());
         double mu = relative(actual.mean(), expected.mean());
         double sigma = relative(actual.covariance(), expected.covariance());
         assertTrue(mu <= 1e-12 && sigma <= 1e-12, "relative differences: mean " + mu + ", covariance " + sigma);
+    }
+
+    /** A pair store's teacher images, in shard order, as one (n, 1, 32, 32) array. */
+    static HostTensor storeImages(Path store) {
+        PairManifest manifest = PairManifest.read(store);
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (PairManifest.Shard s : manifest.shards()) {
+            all.writeBytes(SafeTensors.read(store.resolve(s.file())).tensors().get("image").data());
+        }
+        return new HostTensor(org.get4j.io.TensorDType.FLOAT32, new long[] {manifest.count(), 1, 32, 32},
+                all.toByteArray());
     }
 
     @Test
@@ -100,14 +111,7 @@ class SparkStatisticsTest {
                     4, 5, false).generate(m, store, p -> { });
         }
         // the single-machine statistics of the same images, concatenated in shard order
-        PairManifest manifest = PairManifest.read(store);
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
-        for (PairManifest.Shard s : manifest.shards()) {
-            all.writeBytes(SafeTensors.read(store.resolve(s.file())).tensors().get("image").data());
-        }
-        HostTensor images = new HostTensor(org.get4j.io.TensorDType.FLOAT32, new long[] {10, 1, 32, 32},
-                all.toByteArray());
-        assertSame(singleMachine(images, 4),
+        assertSame(singleMachine(storeImages(store), 4),
                 SparkStatistics.ofPairs(sc, store.toString(), new SparkStatistics.Features("lenet-mnist", null), 4));
     }
 }
