@@ -39,8 +39,8 @@ public record HeadlineComparison(Entry get, Entry vitAtEqualSteps, Entry vitAtEq
         }
         StudentEvaluation.Report getEval = StudentEvaluation.Report.read(get);
         StudentEvaluation.Report vitEval = StudentEvaluation.Report.read(vit);
-        TrainingRun.Cost getCost = cost(get);
-        TrainingRun.Cost vitCost = cost(vit);
+        TrainingRun.Cost getCost = TrainingRun.Cost.require(get);
+        TrainingRun.Cost vitCost = TrainingRun.Cost.require(vit);
         if (getEval.samples() != vitEval.samples()) {
             throw new Get4jException(experiment + ": " + GET_RUN + " and " + VIT_RUN + " were scored on different "
                     + "sample counts (" + getEval.samples() + " and " + vitEval.samples() + "); their FDs do not compare");
@@ -61,14 +61,6 @@ public record HeadlineComparison(Entry get, Entry vitAtEqualSteps, Entry vitAtEq
                         vitEval.fdTestEstimate()),
                 new Entry("ViT-5x, equal time", vitEval.parameters(), equalTime.step(), equalTime.trainSeconds(),
                         equalTime.fd()));
-    }
-
-    private static TrainingRun.Cost cost(Path run) {
-        TrainingRun.Cost c = TrainingRun.Cost.read(run);
-        if (c == null) {
-            throw new Get4jException(run + " holds no " + TrainingRun.COST + ": train it first");
-        }
-        return c;
     }
 
     /** How GET-Mini compares with {@code vit}: "GET-Mini ahead", "ViT-5x ahead", or "not distinguishable". */

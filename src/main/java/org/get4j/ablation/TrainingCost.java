@@ -78,10 +78,7 @@ public final class TrainingCost {
 
     /** Reads an arm's run folder: run.json (batch), metrics.csv (images per second), cost.json, fd-vs-time.csv. */
     public static Summary summarise(String name, Path runDir) {
-        TrainingRun.Cost cost = TrainingRun.Cost.read(runDir);
-        if (cost == null) {
-            throw new Get4jException(runDir + " holds no training cost record (" + TrainingRun.COST + "): train it first");
-        }
+        TrainingRun.Cost cost = TrainingRun.Cost.require(runDir);
         int batch;
         ModelConfig model;
         try {

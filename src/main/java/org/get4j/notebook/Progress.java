@@ -54,10 +54,16 @@ public final class Progress {
      * (33%), step 1380, 11.5 steps/s, 4m00s left". A resumed run counts from the seconds and steps its folder records.
      */
     public static Consumer<Distillation.Log> ofTrainingTime(String task, int budgetSeconds, Path runDir) {
-        TrainingRun.Cost before = TrainingRun.Cost.read(runDir);
+        return ofTrainingTime(task, budgetSeconds, TrainingRun.Cost.read(runDir),
+                LiveDisplay.find().<Predicate<String>>map(d -> d::show).orElse(null));
+    }
+
+    /** As above, resuming from {@code before} (null for a new run), showing lines with {@code live}. */
+    static Consumer<Distillation.Log> ofTrainingTime(String task, int budgetSeconds, TrainingRun.Cost before,
+            Predicate<String> live) {
         double priorSeconds = before == null ? 0 : before.trainSeconds();
         long priorSteps = before == null ? 0 : before.steps();
-        Progress p = new Progress(task, budgetSeconds, Math.round(priorSeconds));
+        Progress p = new Progress(task, budgetSeconds, Math.round(priorSeconds), live);
         return log -> {
             double session = log.elapsedMillis() / 1000.0;
             double trained = Math.min(budgetSeconds, priorSeconds + session);

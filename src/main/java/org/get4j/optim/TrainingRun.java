@@ -99,6 +99,15 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
                 throw new Get4jException(f + " is not a readable cost record: " + e.getMessage());
             }
         }
+
+        /** The cost record in a run's folder; a clear error naming the folder when the run was never trained. */
+        public static Cost require(Path runDir) {
+            Cost c = read(runDir);
+            if (c == null) {
+                throw new Get4jException(runDir + " holds no training cost record (" + COST + "): train it first");
+            }
+            return c;
+        }
     }
 
     protected final Path dir;

@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.get4j.optim.TrainingRun;
+import org.get4j.train.Distillation;
 import org.junit.jupiter.api.Test;
 
 class ProgressTest {
@@ -29,6 +31,28 @@ class ProgressTest {
                 new Progress("GET 2+3", 360).trainingLine(1380, 120, 11.5));
         assertEquals("ViT 6: 360/360 s of training (100%), step 4432, 12.3 steps/s, 0s left",
                 new Progress("ViT 6", 360).trainingLine(4432, 360, 12.3));
+    }
+
+    /**
+     * A resumed time-budgeted run starts from the seconds and steps of its cost record: 200 s and 2,000 steps done,
+     * then 40 s and 400 steps in this session make 240/360 s and 10.0 steps/s (not 2,400/40 = 60 steps/s).
+     */
+    @Test
+    void aResumedTimeBudgetedRunCountsTheRecordedTrainingTimeButOnlyThisSessionsSteps() {
+        List<String> shown = new ArrayList<>();
+        var progress = Progress.ofTrainingTime("GET", 360, new TrainingRun.Cost(2000, 200.0, 512), shown::add);
+        progress.accept(log(2400, 40_000));
+        progress.accept(log(3600, 170_000)); // past the budget: capped at 360 s, and shown as the end
+        assertEquals(List.of("GET: 240/360 s of training (67%), step 2400, 10.0 steps/s, 2m00s left",
+                "GET: 360/360 s of training (100%), step 3600, 9.4 steps/s, 0s left"), shown);
+
+        List<String> fresh = new ArrayList<>();
+        Progress.ofTrainingTime("ViT", 100, null, fresh::add).accept(log(50, 10_000));
+        assertEquals(List.of("ViT: 10/100 s of training (10%), step 50, 5.0 steps/s, 1m30s left"), fresh);
+    }
+
+    private static Distillation.Log log(long step, long elapsedMillis) {
+        return new Distillation.Log(step, new double[] {0.1}, 0.1, 5e-4, 1.0, 64.0, elapsedMillis, 0);
     }
 
     @Test
