@@ -37,14 +37,35 @@ public final class TrainingCost {
 
     /**
      * One arm: its model (null when run.json records none), batch, median seconds per step, peak RSS, steps done, and
-     * FD at each time mark.
+     * every scored snapshot: the curve (FD at each time mark, on the sample count most of its points have) and any
+     * confirmations of some marks on more samples.
      */
     public record Summary(String name, ModelConfig model, int batch, double medianStepSeconds, long peakRssMiB,
-            long steps, List<TrainingCurve.Point> curve) {
-        /** FD at the snapshot of the given mark, or null when the run has none there. */
+            long steps, List<TrainingCurve.Point> points) {
+        /** The sample count of the curve: the one most points were scored on (the smaller on a tie). */
+        public int curveSamples() {
+            java.util.Map<Integer, Long> counts = new java.util.TreeMap<>();
+            points.forEach(p -> counts.merge(p.samples(), 1L, Long::sum));
+            return counts.entrySet().stream().max(java.util.Map.Entry.<Integer, Long>comparingByValue()
+                    .thenComparing(java.util.Map.Entry.comparingByKey(java.util.Comparator.reverseOrder())))
+                    .map(java.util.Map.Entry::getKey).orElse(0);
+        }
+
+        /** FD against time: the points on {@link #curveSamples()} samples, in mark order. */
+        public List<TrainingCurve.Point> curve() {
+            int n = curveSamples();
+            return points.stream().filter(p -> p.samples() == n).toList();
+        }
+
+        /** FD at the snapshot of the given mark on the curve's sample count, or null when there is none. */
         public FdEstimate at(double seconds) {
-            return curve.stream().filter(p -> p.markSeconds() == seconds).map(TrainingCurve.Point::fd).findFirst()
-                    .orElse(null);
+            return at(seconds, curveSamples());
+        }
+
+        /** FD at the snapshot of the given mark scored on {@code samples} samples, or null when there is none. */
+        public FdEstimate at(double seconds, int samples) {
+            return points.stream().filter(p -> p.markSeconds() == seconds && p.samples() == samples)
+                    .map(TrainingCurve.Point::fd).findFirst().orElse(null);
         }
     }
 
@@ -100,6 +121,18 @@ public final class TrainingCost {
      * with its interval at each of {@code marks} (seconds).
      */
     public static Table table(List<Summary> arms, double... marks) {
+        return tableOf(arms, null, marks);
+    }
+
+    /**
+     * The same table with FD on {@code samples} samples: the confirmation of some marks on more samples than the
+     * curve's (the 10,000-sample scores at 30 and 60 minutes); arms with no point on that many samples are left out.
+     */
+    public static Table confirmation(List<Summary> arms, int samples, double... marks) {
+        return tableOf(arms, samples, marks);
+    }
+
+    private static Table tableOf(List<Summary> arms, Integer samples, double... marks) {
         StringColumn name = StringColumn.create("arm");
         LongColumn params = LongColumn.create("params");
         DoubleColumn gmacs = DoubleColumn.create("GMACs");
@@ -112,6 +145,9 @@ public final class TrainingCost {
             at.add(StringColumn.create("FD at " + minutes(m)));
         }
         for (Summary s : arms) {
+            if (samples != null && s.points().stream().noneMatch(p -> p.samples() == samples)) {
+                continue;
+            }
             name.append(s.name());
             if (s.model() != null) {
                 params.append(s.model().parameterCount());
@@ -125,12 +161,13 @@ public final class TrainingCost {
             rss.append(s.peakRssMiB());
             steps.append(s.steps());
             for (int i = 0; i < marks.length; i++) {
-                FdEstimate fd = s.at(marks[i]);
+                FdEstimate fd = samples == null ? s.at(marks[i]) : s.at(marks[i], samples);
                 at.get(i).append(fd == null ? "-" : fd.toString());
             }
         }
-        Table t = Table.create("Training cost and quality at equal training time", name, params, gmacs, batch, step,
-                rss, steps);
+        String title = "Training cost and quality at equal training time"
+                + (samples == null ? "" : String.format(java.util.Locale.ROOT, ", FD on %,d samples", samples));
+        Table t = Table.create(title, name, params, gmacs, batch, step, rss, steps);
         at.forEach(t::addColumns);
         return t;
     }
@@ -140,8 +177,16 @@ public final class TrainingCost {
      * the arms whose intervals overlap it (not distinguishable from the best at that mark, so not ranked below it).
      */
     public static Table frontier(List<Summary> arms) {
+        return frontier(arms, null);
+    }
+
+    /** The frontier of FDs on {@code samples} samples (null: each arm's curve), e.g. of the 10,000-sample marks. */
+    public static Table frontier(List<Summary> arms, Integer samples) {
+        java.util.function.BiFunction<Summary, Double, FdEstimate> fdAt =
+                (a, mark) -> samples == null ? a.at(mark) : a.at(mark, samples);
         java.util.TreeSet<Double> marks = new java.util.TreeSet<>();
-        arms.forEach(a -> a.curve().forEach(p -> marks.add(p.markSeconds())));
+        arms.forEach(a -> (samples == null ? a.curve() : a.points()).stream()
+                .filter(p -> samples == null || p.samples() == samples).forEach(p -> marks.add(p.markSeconds())));
         StringColumn time = StringColumn.create("training time");
         StringColumn best = StringColumn.create("best arm");
         StringColumn fd = StringColumn.create("its FD");
@@ -149,21 +194,24 @@ public final class TrainingCost {
         for (double mark : marks) {
             Summary winner = null;
             for (Summary a : arms) {
-                if (a.at(mark) != null && (winner == null || a.at(mark).fd() < winner.at(mark).fd())) {
+                FdEstimate here = fdAt.apply(a, mark);
+                if (here != null && (winner == null || here.fd() < fdAt.apply(winner, mark).fd())) {
                     winner = a;
                 }
             }
-            FdEstimate top = winner.at(mark);
+            FdEstimate top = fdAt.apply(winner, mark);
             Summary w = winner;
             List<String> tied = arms.stream()
-                    .filter(a -> a != w && a.at(mark) != null && !a.at(mark).distinguishableFrom(top))
+                    .filter(a -> a != w && fdAt.apply(a, mark) != null && !fdAt.apply(a, mark).distinguishableFrom(top))
                     .map(Summary::name).toList();
             time.append(minutes(mark));
             best.append(winner.name());
             fd.append(top.toString());
             ties.append(tied.isEmpty() ? "-" : String.join(", ", tied));
         }
-        return Table.create("The frontier: the best arm at each training time", time, best, fd, ties);
+        return Table.create("The frontier: the best arm at each training time"
+                + (samples == null ? "" : String.format(java.util.Locale.ROOT, " (FD on %,d samples)", samples)),
+                time, best, fd, ties);
     }
 
     /** "30 min", "1.5 min", "40 s": a time mark as a column names it. */

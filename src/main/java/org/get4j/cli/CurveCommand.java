@@ -3,6 +3,8 @@ package org.get4j.cli;
 import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import org.get4j.data.Dataset;
 import org.get4j.metrics.Scoring;
 import org.get4j.metrics.TrainingCurve;
@@ -11,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code get4j curve}: a student's FD against its training time, from the snapshots of its run. */
@@ -25,6 +28,11 @@ final class CurveCommand implements Runnable {
             description = "A run folder with snapshots/ (get4j train --snapshot-every).") Path run;
     @Option(names = "--n", defaultValue = "2000", description = "Samples per snapshot (default: ${DEFAULT-VALUE}).")
     int n;
+    @Option(names = "--marks", split = ",", paramLabel = "SECONDS",
+            description = "Score only the snapshots at these training-time marks, e.g. 1800,3600 (default: all); "
+                    + "rows of other marks and sample counts are kept, so a larger-n confirmation sits beside the "
+                    + "curve.")
+    List<Double> marks = List.of();
     @Option(names = "--dataset", defaultValue = "mnist",
             description = "Real data: mnist or fashion-mnist (default: ${DEFAULT-VALUE}).") String dataset;
     @Mixin
@@ -33,6 +41,12 @@ final class CurveCommand implements Runnable {
     @Override
     public void run() {
         Flags.atLeast(spec, "--n", n, 2);
+        for (double mark : marks) {
+            if (!(mark > 0)) {
+                throw new ParameterException(spec.commandLine(),
+                        "--marks: " + mark + " is not a positive number of seconds");
+            }
+        }
         Dataset d = Flags.dataset(spec, dataset);
         TrainingCurve.requireSnapshots(run);
         PrintWriter w = spec.commandLine().getOut();
@@ -40,7 +54,7 @@ final class CurveCommand implements Runnable {
             Scoring scoring = Scoring.lenet(m, d);
             w.printf("%s of %d samples per snapshot of %s%n", scoring.metric(), n, run);
             w.flush();
-            TrainingCurve.evaluate(m, run, inference.solver(), scoring, n, p -> {
+            TrainingCurve.evaluate(m, run, inference.solver(), scoring, n, Set.copyOf(marks), p -> {
                 w.printf(java.util.Locale.ROOT, "%7.0f s  step %7d  %s%n", p.markSeconds(), p.step(), p.fd());
                 w.flush();
             });

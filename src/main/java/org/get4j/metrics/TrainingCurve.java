@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.get4j.Get4jException;
 import org.get4j.deq.SolverConfig;
@@ -37,17 +38,36 @@ public final class TrainingCurve {
     /** Scores every snapshot of {@code runDir} not scored before in the same way; all points in mark order. */
     public static List<Point> evaluate(NDManager manager, Path runDir, SolverConfig solver, Scoring scoring, int n,
             Consumer<Point> progress) {
+        return evaluate(manager, runDir, solver, scoring, n, Set.of(), progress);
+    }
+
+    /**
+     * Scores the snapshots at {@code marks} (seconds; empty for every snapshot) on n samples, reusing a row scored
+     * before in the same way (snapshot SHA-256, n, metric, solver; a row of another solver is replaced), and returns
+     * their points in mark order. Rows of
+     * other snapshots or sample counts stay in the file, so a 10,000-sample confirmation of two marks sits beside the
+     * 2,000-sample curve. A mark with no snapshot is an error that names the marks there are.
+     */
+    public static List<Point> evaluate(NDManager manager, Path runDir, SolverConfig solver, Scoring scoring, int n,
+            Set<Double> marks, Consumer<Point> progress) {
         List<TrainingRun.Snapshot> snapshots = requireSnapshots(runDir);
+        if (!marks.isEmpty()) {
+            List<Double> have = snapshots.stream().map(TrainingRun.Snapshot::markSeconds).toList();
+            List<Double> missing = marks.stream().filter(m -> !have.contains(m)).sorted().toList();
+            if (!missing.isEmpty()) {
+                throw new Get4jException(runDir + " has no snapshot at " + missing + " s; it has " + have);
+            }
+            snapshots = snapshots.stream().filter(s -> marks.contains(s.markSeconds())).toList();
+        }
         String solverTag = Checksums.sha256(solver.toMap().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .substring(0, 12);
-        Map<String, String> earlier = earlierRows(runDir);
+        Map<String, String> rows = earlierRows(runDir); // every row kept, by (snapshot, n, metric)
         List<Point> points = new ArrayList<>();
-        StringBuilder csv = new StringBuilder(HEADER).append('\n');
         for (TrainingRun.Snapshot s : snapshots) {
             String sha = Checksums.sha256(s.file());
-            String key = String.join(",", sha, Integer.toString(n), scoring.metric(), solverTag);
-            String row = earlier.get(key);
-            if (row == null) {
+            String key = String.join(",", sha, Integer.toString(n), scoring.metric());
+            String row = rows.get(key);
+            if (row == null || !row.split(",")[5].equals(solverTag)) { // (scored with another solver: replaced)
                 FdEstimate fd;
                 try (NDManager m = manager.newSubManager()) {
                     Generator g = Checkpoints.load(s.file(), m, null, Checkpoints.Weights.EMA);
@@ -56,15 +76,24 @@ public final class TrainingCurve {
                 }
                 row = String.format(Locale.ROOT, "%s,%d,%.3f,%d,%s,%s,%.6f,%.6f,%.6f,%s", trimmed(s.markSeconds()),
                         s.step(), s.trainSeconds(), n, scoring.metric(), solverTag, fd.fd(), fd.low(), fd.high(), sha);
+                rows.put(key, row);
+                write(runDir, rows.values()); // each score kept as it comes
             }
-            csv.append(row).append('\n');
             Point p = parse(row);
             points.add(p);
             progress.accept(p);
-            RunFiles.writeText(runDir.resolve(FILE), csv.toString()); // each score kept as it comes
         }
-        RunFiles.writeText(runDir.resolve(FILE), csv.toString());
+        write(runDir, rows.values());
         return points;
+    }
+
+    /** The file's rows in mark order, then by sample count: the curve, with any larger-n confirmations beside it. */
+    private static void write(Path runDir, java.util.Collection<String> rows) {
+        StringBuilder csv = new StringBuilder(HEADER).append('\n');
+        rows.stream().sorted(java.util.Comparator.comparing(TrainingCurve::parse, java.util.Comparator
+                .comparingDouble(Point::markSeconds).thenComparingInt(Point::samples))).forEach(r -> csv.append(r)
+                .append('\n'));
+        RunFiles.writeText(runDir.resolve(FILE), csv.toString());
     }
 
     /** The run's snapshots; an error that says how to make them when there are none. */
@@ -95,6 +124,11 @@ public final class TrainingCurve {
         }
     }
 
+    /** The points of a run scored on {@code samples} samples, in mark order. */
+    public static List<Point> read(Path runDir, int samples) {
+        return read(runDir).stream().filter(p -> p.samples() == samples).toList();
+    }
+
     private static Point parse(String row) {
         String[] c = row.split(",");
         if (c.length != 10) {
@@ -105,7 +139,7 @@ public final class TrainingCurve {
                 new FdEstimate(Double.parseDouble(c[6]), Double.parseDouble(c[7]), Double.parseDouble(c[8]), n));
     }
 
-    /** Earlier rows by (snapshot SHA-256, samples, metric, solver). */
+    /** Earlier rows by (snapshot SHA-256, samples, metric). */
     private static Map<String, String> earlierRows(Path runDir) {
         Map<String, String> rows = new HashMap<>();
         Path f = runDir.resolve(FILE);
@@ -116,7 +150,7 @@ public final class TrainingCurve {
             for (String line : Files.readAllLines(f)) {
                 String[] c = line.split(",");
                 if (c.length == 10 && !line.equals(HEADER)) {
-                    rows.put(String.join(",", c[9], c[3], c[4], c[5]), line);
+                    rows.put(String.join(",", c[9], c[3], c[4]), line);
                 }
             }
         } catch (IOException e) {

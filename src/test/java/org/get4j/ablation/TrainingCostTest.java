@@ -76,6 +76,34 @@ class TrainingCostTest {
                 "at 5 min every interval is disjoint from the best; at 10 min GET's overlaps the ViT's");
     }
 
+    /**
+     * A confirmation of some marks on 10,000 samples sits in the same file as the 2,000-sample curve: the curve, the
+     * table and the frontier read one sample count at a time, and arms without a confirmation drop out of its table.
+     */
+    @Test
+    void aLargerSampleConfirmationIsReadBesideTheCurveNotMixedIntoIt() throws Exception {
+        Path run = arm("c", "100");
+        Files.writeString(run.resolve(TrainingCurve.FILE), Files.readString(run.resolve(TrainingCurve.FILE))
+                + "1800,1500,1800.2,10000,FD-LeNet-MNIST,abc,96.0,94.5,97.6,ee\n");
+        TrainingCost.Summary s = TrainingCost.summarise("unroll-2", run);
+        assertEquals(2000, s.curveSamples(), "two points on 2,000 samples, one on 10,000");
+        assertEquals(List.of(1800.0, 3600.0), s.curve().stream().map(TrainingCurve.Point::markSeconds).toList());
+        assertEquals(98.4, s.at(1800).fd());
+        assertEquals(96.0, s.at(1800, 10000).fd());
+        assertNull(s.at(3600, 10000));
+        var unconfirmed = arm("vit", new double[] {1800, 90, 88, 92});
+        Table t = TrainingCost.confirmation(List.of(s, unconfirmed), 10000, 1800, 3600);
+        assertEquals(List.of("unroll-2"), t.stringColumn("arm").asList(), "only arms scored on 10,000 samples");
+        assertEquals(List.of("96.0 [94.5, 97.6]"), t.stringColumn("FD at 30 min").asList());
+        assertEquals(List.of("-"), t.stringColumn("FD at 60 min").asList());
+        assertEquals(true, t.name().endsWith("FD on 10,000 samples"), t.name());
+        Table f = TrainingCost.frontier(List.of(s, unconfirmed), 10000);
+        assertEquals(List.of("30 min"), f.stringColumn("training time").asList());
+        assertEquals(List.of("unroll-2"), f.stringColumn("best arm").asList(), "the ViT's 2,000-sample FD not used");
+        assertEquals(List.of("vit"), TrainingCost.frontier(List.of(s, unconfirmed)).stringColumn("best arm").asList()
+                .subList(0, 1), "on the curves, 90 at 30 min beats 98.4");
+    }
+
     /** An arm's size comes from the model its run.json records: parameters and GMACs per image (GET at 6). */
     @Test
     void anArmsSizeIsItsRecordedModels() throws Exception {

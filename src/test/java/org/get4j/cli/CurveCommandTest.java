@@ -64,9 +64,22 @@ class CurveCommandTest {
         String first = Files.readString(run.resolve(TrainingCurve.FILE));
         assertEquals(0, CliRun.of("curve", "--run", run.toString(), "--n", "200", "--iters", "2").code());
         assertEquals(first, Files.readString(run.resolve(TrainingCurve.FILE)), "the same rows, reused");
-        CliRun other = CliRun.of("curve", "--run", run.toString(), "--n", "150", "--iters", "2");
+        // A confirmation of the last mark on more samples sits beside the curve; the curve's rows are kept.
+        String last = String.valueOf(marks.get(marks.size() - 1).longValue());
+        CliRun other = CliRun.of("curve", "--run", run.toString(), "--n", "300", "--iters", "2", "--marks", last);
         assertEquals(0, other.code(), other.err());
-        assertTrue(TrainingCurve.read(run).stream().allMatch(p -> p.samples() == 150), "another n: scored again");
+        assertEquals(points, TrainingCurve.read(run, 200), "the 200-sample curve is kept as it was");
+        List<TrainingCurve.Point> confirmed = TrainingCurve.read(run, 300);
+        assertEquals(List.of(marks.get(marks.size() - 1)), confirmed.stream().map(TrainingCurve.Point::markSeconds)
+                .toList(), "only the mark asked for");
+        assertEquals(points.size() + 1, TrainingCurve.read(run).size());
+        // Another solver for the same snapshots and n replaces those rows rather than adding a second curve.
+        assertEquals(0, CliRun.of("curve", "--run", run.toString(), "--n", "200", "--iters", "1").code());
+        assertEquals(points.size(), TrainingCurve.read(run, 200).size(), "rescored with one iteration, not added");
+        assertEquals(confirmed, TrainingCurve.read(run, 300), "the other n untouched");
+        CliRun missing = CliRun.of("curve", "--run", run.toString(), "--marks", "99999");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("no snapshot at [99999.0] s"), missing.err());
         CliRun none = CliRun.of("curve", "--run", pairs.toString());
         assertEquals(1, none.code());
         assertTrue(none.err().contains("holds no snapshots") && none.err().contains("--snapshot-every"), none.err());
