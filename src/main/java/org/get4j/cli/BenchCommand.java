@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.get4j.Get4jException;
 import org.get4j.bench.BenchmarkReport;
+import org.get4j.bench.BlockOps;
+import org.get4j.bench.MatmulPeak;
 import org.get4j.bench.DeqBenchmark;
 import org.get4j.bench.PairBenchmark;
 import org.get4j.bench.Soak;
@@ -29,7 +31,7 @@ import picocli.CommandLine.Spec;
                 + "rate; where a training step's time goes. Writes PREFIX.md, PREFIX.csv and PREFIX-breakdown.csv. "
                 + "Subcommands measure single aspects.",
         subcommands = {BenchCommand.Deq.class, BenchCommand.Pairs.class,
-                BenchCommand.SoakRun.class})
+                BenchCommand.SoakRun.class, BenchCommand.Ops.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -252,6 +254,55 @@ final class BenchCommand implements Runnable {
             PrintWriter w = spec.commandLine().getOut();
             w.print(PairBenchmark.markdown(rows));
             w.printf("threads: %d, device: %s%n", TorchRuntime.threads(), TorchRuntime.defaultDevice());
+            w.flush();
+        }
+    }
+
+    @Command(name = "ops", mixinStandardHelpOptions = true,
+            description = "Where one transformer block's time goes: each operation forward + backward at the model's "
+                    + "shapes, its GFLOP/s and share of this machine's fp32 GEMM peak (measured first).")
+    static final class Ops implements Runnable {
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--model", split = ",", defaultValue = "GET-Mini",
+                description = "Presets (default: ${DEFAULT-VALUE}).") List<String> models;
+        @Option(names = "--batch", split = ",", defaultValue = "64,128",
+                description = "Batches, each profiled for every model (default: ${DEFAULT-VALUE}).")
+        List<Integer> batches;
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed runs (default: ${DEFAULT-VALUE}).")
+        int warmup;
+        @Option(names = "--repeats", defaultValue = "15", description = "Timed runs (default: ${DEFAULT-VALUE}).")
+        int repeats;
+        @Option(names = "--out", paramLabel = "FILE.md", description = "Also write the tables here.") Path out;
+
+        @Override
+        public void run() {
+            Flags.atLeast(spec, "--repeats", repeats, 1);
+            Flags.atLeast(spec, "--warmup", warmup, 0);
+            batches.forEach(b -> Flags.atLeast(spec, "--batch", b, 1));
+            List<ModelConfig> configs;
+            try {
+                configs = models.stream().map(n -> Presets.get(n, 0)).toList();
+            } catch (Get4jException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--model: " + e.getMessage());
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            List<BlockOps.Result> results = new java.util.ArrayList<>();
+            try (NDManager m = TorchRuntime.newManager()) {
+                double peak = MatmulPeak.measure(m).peak();
+                for (int i = 0; i < configs.size(); i++) {
+                    for (int b : batches) {
+                        results.add(BlockOps.measure(m, models.get(i), configs.get(i), b, peak, warmup, repeats));
+                    }
+                }
+            }
+            String md = BlockOps.markdown(results)
+                    + String.format("%nthreads: %d, device: %s%n", TorchRuntime.threads(), TorchRuntime.defaultDevice());
+            w.print(md);
+            if (out != null) {
+                RunFiles.writeText(out, md);
+                w.println("wrote " + out);
+            }
             w.flush();
         }
     }

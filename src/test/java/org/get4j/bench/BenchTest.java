@@ -32,6 +32,30 @@ class BenchTest {
         }
     }
 
+    /**
+     * The per-operation profile counts every product of a block once: its GEMM FLOPs add up to the block's analytic
+     * MACs (GetBlock.macs) x 2 (multiply and add) x 3 (forward and backward) x batch, for GET's block (with the
+     * injection) and ViT's (without); the contiguous-heads variant is shown but not counted.
+     */
+    @Test
+    void blockOperationsAccountForTheBlocksAnalyticFlops() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            for (ModelConfig c : List.of(TINY_GET, TINY_VIT)) {
+                boolean get = c.arch() == ModelConfig.Arch.GET;
+                BlockOps.Result r = BlockOps.measure(m, "tiny", c, 3, 100.0, 0, 1);
+                long macs = org.get4j.nn.GetBlock.macs(c.tokens(), c.width(), get ? c.deqMlpRatio() : c.mlpRatio());
+                double counted = r.ops().stream().filter(o -> !o.name().startsWith("(")).mapToDouble(BlockOps.Op::gflop)
+                        .sum();
+                assertEquals(6.0 * 3 * macs / 1e9, counted, 1e-12);
+                assertEquals(get, r.ops().stream().anyMatch(o -> o.name().equals("+ injection")));
+                r.ops().forEach(o -> assertTrue(o.millis() > 0, o.toString()));
+                String md = BlockOps.markdown(List.of(r));
+                assertTrue(md.contains("| QKV projection |") && md.contains("| (scores q k^T (contiguous heads)) |")
+                        && md.contains("of the 100.0 GFLOP/s GEMM peak"), md);
+            }
+        }
+    }
+
     @Test
     void soakReadsMemoryAtEachInterval() {
         try (NDManager m = TorchRuntime.newManager()) {
