@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import org.get4j.model.ModelConfig;
+import org.get4j.runtime.AttentionKernel;
 import org.get4j.runtime.Torch;
 
 /**
@@ -104,6 +105,19 @@ public final class BlockOps {
                     a -> a.get(0).mul(Torch.constant(a.get(0), scale)).softmax(-1), 1));
             ops.add(op(m, "weighted sum p v + merge heads", gemm * b * h * n * n * hd, warmup, repeats,
                     List.of(scores, heads), a -> a.get(0).matMul(a.get(1)).transpose(0, 2, 1, 3).reshape(b, n, d), 1));
+            // The same core, split to merge, timed as one operation three ways (shown, not counted): the Java path
+            // above, the same operations in one TorchScript call, and libtorch's fused kernel (AttentionKernel).
+            NDArray scaleTensor = Torch.constant(t, scale);
+            double core = 2 * gemm * b * h * n * n * hd; // its two products
+            ops.add(op(m, "attention core: Java path", core, warmup, repeats, List.of(t), a -> {
+                NDArray s = a.get(0).reshape(b, n, 3, h, hd).transpose(2, 0, 3, 1, 4);
+                return s.get(0).matMul(s.get(1).transpose(0, 1, 3, 2)).mul(scaleTensor).softmax(-1).matMul(s.get(2))
+                        .transpose(0, 2, 1, 3).reshape(b, n, d);
+            }, 0));
+            for (AttentionKernel k : List.of(AttentionKernel.SCRIPT, AttentionKernel.SDPA)) {
+                ops.add(op(m, "attention core: " + k.id() + " kernel", core, warmup, repeats, List.of(t),
+                        a -> k.apply(a.get(0), (int) h, scaleTensor), 0));
+            }
             ops.add(op(m, "output projection", gemm * b * n * d * d, warmup, repeats, List.of(x, wproj, bproj),
                     a -> Linear.linear(a.get(0), a.get(1), a.get(2)).singletonOrThrow(), 1));
             ops.add(op(m, "MLP fc1", gemm * b * n * d * hidden, warmup, repeats, List.of(x, w1, b1),

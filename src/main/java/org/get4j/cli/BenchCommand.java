@@ -62,12 +62,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        List<ModelConfig> configs;
-        try {
-            configs = models.stream().map(n -> Presets.get(n, 0)).toList();
-        } catch (Get4jException e) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--model: " + e.getMessage());
-        }
+        List<ModelConfig> configs = Flags.presets(spec, models);
         Flags.atLeast(spec, "--repeats", repeats, 1);
         Flags.atLeast(spec, "--warmup", warmup, 0);
         Flags.atLeast(spec, "--teacher-images", teacherImages, 1);
@@ -280,12 +275,7 @@ final class BenchCommand implements Runnable {
             Flags.atLeast(spec, "--repeats", repeats, 1);
             Flags.atLeast(spec, "--warmup", warmup, 0);
             batches.forEach(b -> Flags.atLeast(spec, "--batch", b, 1));
-            List<ModelConfig> configs;
-            try {
-                configs = models.stream().map(n -> Presets.get(n, 0)).toList();
-            } catch (Get4jException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--model: " + e.getMessage());
-            }
+            List<ModelConfig> configs = Flags.presets(spec, models);
             PrintWriter w = spec.commandLine().getOut();
             List<BlockOps.Result> results = new java.util.ArrayList<>();
             try (NDManager m = TorchRuntime.newManager()) {

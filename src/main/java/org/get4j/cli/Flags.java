@@ -37,4 +37,13 @@ final class Flags {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
+
+    /** The presets a --model list names; an unknown name is a usage error naming the flag. */
+    static java.util.List<org.get4j.model.ModelConfig> presets(CommandSpec spec, java.util.List<String> names) {
+        try {
+            return names.stream().map(n -> org.get4j.model.Presets.get(n, 0)).toList();
+        } catch (org.get4j.Get4jException e) {
+            throw new ParameterException(spec.commandLine(), "--model: " + e.getMessage());
+        }
+    }
 }

@@ -11,6 +11,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.get4j.runtime.AttentionKernel;
 import org.get4j.runtime.Torch;
 
 /**
@@ -94,6 +95,11 @@ public final class GetBlock extends AbstractBlock {
         NDArray t = qkv.forward(ps, new NDList(a), training).singletonOrThrow();
         if (qkvBias != null) {
             t = t.add(qkvBias);
+        }
+        AttentionKernel kernel = AttentionKernel.current();
+        if (kernel != AttentionKernel.JAVA) { // the same core in one call (get4j bench ops says why)
+            NDArray core = kernel.apply(t, heads, Torch.constant(t, 1.0 / Math.sqrt(headDim)));
+            return proj.forward(ps, new NDList(core), training).singletonOrThrow();
         }
         // (B, N, 3D) -> (3, B, h, N, D/h): [q | k | v] outermost, then heads, as the reference splits it.
         t = t.reshape(batch, tokens, 3, heads, headDim).transpose(2, 0, 3, 1, 4);

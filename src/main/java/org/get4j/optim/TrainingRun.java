@@ -20,6 +20,7 @@ import org.get4j.io.FolderLock;
 import org.get4j.io.HostTensor;
 import org.get4j.io.RunFiles;
 import org.get4j.io.SafeTensors;
+import org.get4j.runtime.AttentionKernel;
 import org.get4j.runtime.Memory;
 import org.get4j.runtime.TorchRuntime;
 import org.get4j.runtime.Versions;
@@ -263,6 +264,9 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
             if (timeBudget > 0 || snapshotEvery > 0) { // how this run is meant to be compared (not part of its recipe)
                 record.put("time_budget_seconds", timeBudget);
                 record.put("snapshot_every_seconds", snapshotEvery);
+            }
+            if (AttentionKernel.current() != AttentionKernel.JAVA) { // same recipe, other rounding (sdpa)
+                record.put("attention_kernel", AttentionKernel.current().id());
             }
             record.put("versions", Map.of("get4j", Versions.get4j(), "djl", Versions.djl(), "pytorch",
                     Versions.pytorch(), "java", Versions.java()));

@@ -21,6 +21,7 @@ import org.get4j.optim.TrainingRun;
 import org.get4j.pairs.PairManifest;
 import org.get4j.pairs.PairStore;
 import org.get4j.pairs.Pairs;
+import org.get4j.runtime.AttentionKernel;
 import org.get4j.runtime.Memory;
 
 /**
@@ -52,6 +53,10 @@ public final class Distillation extends TrainingRun<DistillationStep.Result, Dis
         if (m.numClasses() != modelConfig.numClasses()) {
             throw new Get4jException("pairs have " + m.numClasses() + " classes, the model " + modelConfig.numClasses()
                     + " (use --classes " + m.numClasses() + ")");
+        }
+        if (config.jacobianWeight() > 0 && AttentionKernel.current() == AttentionKernel.SDPA) {
+            throw new Get4jException("GET4J_ATTENTION=sdpa: the fused attention kernel has no second derivative, which "
+                    + "the Jacobian penalty (--jacobian " + config.jacobianWeight() + ") needs; use java or script");
         }
         InvalidValueException.require(config.batch() <= m.count(), "training config", "batch", config.batch(),
                 "at most the " + m.count() + " pairs in " + pairs.dir());

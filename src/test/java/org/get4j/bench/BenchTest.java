@@ -51,6 +51,7 @@ class BenchTest {
                 r.ops().forEach(o -> assertTrue(o.millis() > 0, o.toString()));
                 String md = BlockOps.markdown(List.of(r));
                 assertTrue(md.contains("| QKV projection |") && md.contains("| (scores q k^T (contiguous heads)) |")
+                        && md.contains("| (attention core: sdpa kernel) |")
                         && md.contains("of the 100.0 GFLOP/s GEMM peak"), md);
             }
         }
