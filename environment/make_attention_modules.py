@@ -5,7 +5,8 @@ Both take t, the QKV projection of a block (B, N, 3D) with the injection added, 
 scale 1/sqrt(D/h) as 0-dim tensors, and return the heads' weighted sums merged back to (B, N, D):
 
   attention-core.pt   the reference's operations in the reference's order (split heads, q k^T, scale, softmax, p v,
-                      merge heads): the same ATen calls as GetBlock's Java path, so the same numbers.
+                      merge heads): the same ATen calls as GetBlock's Java path; once the graph executor has
+                      profiled it, its backward may round differently in the last bits.
   attention-sdpa.pt   torch.scaled_dot_product_attention on the same split, a fused kernel that does not write the
                       scores to memory. Debian's torch (1.13) has no such function, so the module is scripted with the
                       core's body and its source is rewritten to call it; the libtorch that loads it (2.7.1 under DJL)

@@ -132,7 +132,21 @@ public final class TrainingCost {
         return tableOf(arms, samples, marks);
     }
 
+    /** Curves on different sample counts do not compare (FD's bias depends on n): an error that names them. */
+    static void requireOneCurveSampleCount(List<Summary> arms) {
+        java.util.Map<Integer, List<String>> byN = new java.util.TreeMap<>();
+        arms.stream().filter(a -> !a.points().isEmpty())
+                .forEach(a -> byN.computeIfAbsent(a.curveSamples(), k -> new ArrayList<>()).add(a.name()));
+        if (byN.size() > 1) {
+            throw new Get4jException("the arms' curves were scored on different sample counts " + byN
+                    + ": FDs on different n do not compare; rescore them with one get4j curve --n");
+        }
+    }
+
     private static Table tableOf(List<Summary> arms, Integer samples, double... marks) {
+        if (samples == null) {
+            requireOneCurveSampleCount(arms);
+        }
         StringColumn name = StringColumn.create("arm");
         LongColumn params = LongColumn.create("params");
         DoubleColumn gmacs = DoubleColumn.create("GMACs");
@@ -182,6 +196,9 @@ public final class TrainingCost {
 
     /** The frontier of FDs on {@code samples} samples (null: each arm's curve), e.g. of the 10,000-sample marks. */
     public static Table frontier(List<Summary> arms, Integer samples) {
+        if (samples == null) {
+            requireOneCurveSampleCount(arms);
+        }
         java.util.function.BiFunction<Summary, Double, FdEstimate> fdAt =
                 (a, mark) -> samples == null ? a.at(mark) : a.at(mark, samples);
         java.util.TreeSet<Double> marks = new java.util.TreeSet<>();

@@ -20,7 +20,9 @@ import org.get4j.runtime.Torch;
  * equilibrium block of a GET, the block of a ViT). Each operation runs in isolation on inputs that require gradients,
  * with the sum of its output as the loss, so its time includes its backward. Matrix products also report GFLOP/s
  * (forward 2MNK, backward twice that) and the share of the measured fp32 GEMM peak they reach; the other operations are
- * memory-bound and report time only. With the block's share of a training step from {@link StepBreakdown}, this says
+ * memory-bound and report time only. Each time also holds the sum of the output, its backward and the accumulation
+ * into the inputs' gradients: small beside a product, not beside softmax or GELU, whose times read high. CPU only:
+ * on a GPU nothing waits for the kernels. With the block's share of a training step from {@link StepBreakdown}, this says
  * which operations keep the step from the GEMM peak.
  *
  * <pre>

@@ -51,6 +51,8 @@ public final class TrainingCurve {
     public static List<Point> evaluate(NDManager manager, Path runDir, SolverConfig solver, Scoring scoring, int n,
             Set<Double> marks, Consumer<Point> progress) {
         List<TrainingRun.Snapshot> snapshots = requireSnapshots(runDir);
+        Map<Path, String> shas = new HashMap<>();
+        snapshots.forEach(s -> shas.put(s.file(), Checksums.sha256(s.file())));
         if (!marks.isEmpty()) {
             List<Double> have = snapshots.stream().map(TrainingRun.Snapshot::markSeconds).toList();
             List<Double> missing = marks.stream().filter(m -> !have.contains(m)).sorted().toList();
@@ -62,9 +64,11 @@ public final class TrainingCurve {
         String solverTag = Checksums.sha256(solver.toMap().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .substring(0, 12);
         Map<String, String> rows = earlierRows(runDir); // every row kept, by (snapshot, n, metric)
+        // ... except those of snapshots no longer there (rewritten at the same mark by a resume): stale scores
+        rows.values().removeIf(r -> !shas.containsValue(r.split(",")[9]));
         List<Point> points = new ArrayList<>();
         for (TrainingRun.Snapshot s : snapshots) {
-            String sha = Checksums.sha256(s.file());
+            String sha = shas.get(s.file());
             String key = String.join(",", sha, Integer.toString(n), scoring.metric());
             String row = rows.get(key);
             if (row == null || !row.split(",")[5].equals(solverTag)) { // (scored with another solver: replaced)
@@ -90,9 +94,10 @@ public final class TrainingCurve {
     /** The file's rows in mark order, then by sample count: the curve, with any larger-n confirmations beside it. */
     private static void write(Path runDir, java.util.Collection<String> rows) {
         StringBuilder csv = new StringBuilder(HEADER).append('\n');
-        rows.stream().sorted(java.util.Comparator.comparing(TrainingCurve::parse, java.util.Comparator
-                .comparingDouble(Point::markSeconds).thenComparingInt(Point::samples))).forEach(r -> csv.append(r)
-                .append('\n'));
+        java.util.Comparator<String> order = java.util.Comparator.<String, Point>comparing(TrainingCurve::parse,
+                java.util.Comparator.comparingDouble(Point::markSeconds).thenComparingInt(Point::samples))
+                .thenComparing(java.util.Comparator.naturalOrder()); // (metrics and solvers: a fixed order)
+        rows.stream().sorted(order).forEach(r -> csv.append(r).append('\n'));
         RunFiles.writeText(runDir.resolve(FILE), csv.toString());
     }
 

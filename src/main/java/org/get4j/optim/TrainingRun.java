@@ -54,6 +54,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     public static final String SNAPSHOTS = "snapshots";
     private static final String SETTINGS = "run.settings";
     private static final String THREADS = "threads";
+    private static final String ATTENTION = "attention_kernel";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a run does with a folder that already holds one. */
@@ -366,8 +367,8 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     }
 
     /**
-     * When a resume would run with another intra-op thread count than the checkpoint was written with, what that
-     * means; else empty. Resume is bit-exact at the same count (tested with 1 and 2 threads by
+     * When a resume would run with another intra-op thread count or attention kernel than the checkpoint was written
+     * with, what that means; else empty. Resume is bit-exact at the same count (tested with 1 and 2 threads by
      * environment/kill-resume); another count changes the order of libtorch's parallel sums, so the run then
      * differs from an uninterrupted one in the last bits.
      */
@@ -375,14 +376,23 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         if (!start.resumes() || !Files.isRegularFile(checkpointFile())) {
             return java.util.Optional.empty();
         }
-        String was = SafeTensors.metadata(checkpointFile()).get(THREADS);
+        Map<String, String> meta = SafeTensors.metadata(checkpointFile());
+        String was = meta.get(THREADS);
         int now = TorchRuntime.threads();
-        if (was == null || was.equals(Integer.toString(now))) {
-            return java.util.Optional.empty();
+        String kernelWas = meta.getOrDefault(ATTENTION, AttentionKernel.JAVA.id()); // (older checkpoints: java)
+        String kernelNow = AttentionKernel.current().id();
+        List<String> notes = new java.util.ArrayList<>();
+        if (was != null && !was.equals(Integer.toString(now))) {
+            notes.add(checkpointFile() + " was written with " + was + " thread(s), this resume uses " + now
+                    + ": parallel sums change order, so the result will differ from an uninterrupted run in the "
+                    + "last bits (set GET4J_THREADS=" + was + " for a bit-exact resume)");
         }
-        return java.util.Optional.of(checkpointFile() + " was written with " + was + " thread(s), this resume uses "
-                + now + ": parallel sums change order, so the result will differ from an uninterrupted run in the "
-                + "last bits (set GET4J_THREADS=" + was + " for a bit-exact resume)");
+        if (!kernelWas.equals(kernelNow)) {
+            notes.add(checkpointFile() + " was trained with the " + kernelWas + " attention kernel, this resume uses "
+                    + kernelNow + ": the result will differ from an uninterrupted run (set GET4J_ATTENTION="
+                    + kernelWas + " for a bit-exact resume)");
+        }
+        return notes.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join("; ", notes));
     }
 
     private long checkpointStep() {
@@ -458,6 +468,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
         meta.put("train_seconds", String.format(java.util.Locale.ROOT, "%.3f", cost.trainSeconds()));
         meta.put("peak_rss_mib", Long.toString(cost.peakRssMiB()));
         meta.put(THREADS, Integer.toString(TorchRuntime.threads()));
+        meta.put(ATTENTION, AttentionKernel.current().id());
         try {
             meta.put(SETTINGS, JSON.writeValueAsString(settings()));
         } catch (IOException e) {

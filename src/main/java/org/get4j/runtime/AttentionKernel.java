@@ -18,12 +18,14 @@ import org.get4j.Get4jException;
 /**
  * How a block computes the core of attention, softmax(q k^T / sqrt(D/h)) v with the heads split and merged, from its
  * QKV projection (B, N, 3D). Chosen per process with {@code GET4J_ATTENTION} (or {@link #use}); the default is the
- * Java path. The measured reason for the others (issue 21, {@code get4j bench ops}): attention's small batched products
- * reach 10-15% of the GEMM peak through one JNI call per operation.
+ * Java path. The measured reason for the fused one (issue 21, {@code get4j bench ops}): attention's small batched
+ * products reach 10-21% of the GEMM peak, and the same operations in one TorchScript call are no faster, so the cost
+ * is libtorch's kernels, not the JNI calls.
  *
  * <ul>
  *   <li>{@code java}: the operations called one by one from Java (GetBlock), as the reference writes them;
- *   <li>{@code script}: the same operations in the same order inside one TorchScript module, so the same numbers;
+ *   <li>{@code script}: the same operations in the same order inside one TorchScript module; from its third call
+ *       libtorch's graph executor differentiates it itself, and the backward's sums may round differently;
  *   <li>{@code sdpa}: libtorch's fused {@code scaled_dot_product_attention}, which never writes the scores to memory;
  *       equal to float32 rounding, not bit for bit, and without a second derivative (no Jacobian penalty).
  * </ul>
@@ -33,7 +35,7 @@ import org.get4j.Get4jException;
 public enum AttentionKernel {
     JAVA(null), SCRIPT("attention-core.pt"), SDPA("attention-sdpa.pt");
 
-    private static volatile AttentionKernel current = fromEnvironment();
+    private static volatile AttentionKernel current; // null until first asked: GET4J_ATTENTION is read then
     private final String resource;
     private final Map<Device, Model> modules = new ConcurrentHashMap<>();
 
@@ -43,12 +45,17 @@ public enum AttentionKernel {
 
     /** The kernel in use in this process. */
     public static AttentionKernel current() {
-        return current;
+        AttentionKernel k = current;
+        if (k == null) { // a bad setting is an error naming it, at every use until it is fixed
+            k = fromEnvironment();
+            current = k;
+        }
+        return k;
     }
 
     /** Uses {@code kernel} from now on (tests, benchmarks); returns the one used before. */
     public static AttentionKernel use(AttentionKernel kernel) {
-        AttentionKernel before = current;
+        AttentionKernel before = current();
         current = kernel;
         return before;
     }

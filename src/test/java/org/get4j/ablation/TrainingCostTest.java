@@ -104,6 +104,18 @@ class TrainingCostTest {
                 .subList(0, 1), "on the curves, 90 at 30 min beats 98.4");
     }
 
+    /** Curves scored on different sample counts are not ranked against each other. */
+    @Test
+    void curvesOnDifferentSampleCountsAreRefused() {
+        var a = arm("vit", new double[] {300, 400, 390, 410});
+        List<TrainingCurve.Point> other = List.of(new TrainingCurve.Point(300, 1, 300, 500,
+                new org.get4j.metrics.FdEstimate(350, 340, 360, 500)));
+        var b = new TrainingCost.Summary("unroll-2", null, 64, 0.5, 1000, 100, other);
+        Get4jException e = assertThrows(Get4jException.class, () -> TrainingCost.frontier(List.of(a, b)));
+        assertEquals(true, e.getMessage().contains("{500=[unroll-2], 2000=[vit]}"), e.getMessage());
+        assertThrows(Get4jException.class, () -> TrainingCost.table(List.of(a, b), 300));
+    }
+
     /** An arm's size comes from the model its run.json records: parameters and GMACs per image (GET at 6). */
     @Test
     void anArmsSizeIsItsRecordedModels() throws Exception {

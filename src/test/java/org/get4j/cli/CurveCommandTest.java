@@ -77,6 +77,12 @@ class CurveCommandTest {
         assertEquals(0, CliRun.of("curve", "--run", run.toString(), "--n", "200", "--iters", "1").code());
         assertEquals(points.size(), TrainingCurve.read(run, 200).size(), "rescored with one iteration, not added");
         assertEquals(confirmed, TrainingCurve.read(run, 300), "the other n untouched");
+        // A row of a snapshot no longer there (rewritten at its mark by a resume) is dropped, not read as a score.
+        Files.writeString(run.resolve(TrainingCurve.FILE), Files.readString(run.resolve(TrainingCurve.FILE))
+                + last + ",1,1.0,200,FD-LeNet-MNIST,abc,1.0,0.5,1.5,00stale\n");
+        assertEquals(points.size() + 2, TrainingCurve.read(run).size());
+        assertEquals(0, CliRun.of("curve", "--run", run.toString(), "--n", "200", "--iters", "1").code());
+        assertEquals(points.size() + 1, TrainingCurve.read(run).size(), "the stale row is gone");
         CliRun missing = CliRun.of("curve", "--run", run.toString(), "--marks", "99999");
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("no snapshot at [99999.0] s"), missing.err());

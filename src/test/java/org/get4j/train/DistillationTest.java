@@ -216,5 +216,15 @@ class DistillationTest {
         } finally {
             TorchRuntime.setThreads(before);
         }
+        // the attention kernel too: the checkpoint records the one it was trained with
+        org.get4j.runtime.AttentionKernel kernel = org.get4j.runtime.AttentionKernel.use(
+                org.get4j.runtime.AttentionKernel.SDPA);
+        try {
+            String note = d.threadsNote(TrainingRun.Start.RESUME).orElseThrow();
+            assertTrue(note.contains("trained with the java attention kernel, this resume uses sdpa")
+                    && note.contains("GET4J_ATTENTION=java"), note);
+        } finally {
+            org.get4j.runtime.AttentionKernel.use(kernel);
+        }
     }
 }
