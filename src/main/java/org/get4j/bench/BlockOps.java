@@ -111,12 +111,7 @@ public final class BlockOps {
             // above, the same operations in one TorchScript call, and libtorch's fused kernel (AttentionKernel).
             NDArray scaleTensor = Torch.constant(t, scale);
             double core = 2 * gemm * b * h * n * n * hd; // its two products
-            ops.add(op(m, "attention core: Java path", core, warmup, repeats, List.of(t), a -> {
-                NDArray s = a.get(0).reshape(b, n, 3, h, hd).transpose(2, 0, 3, 1, 4);
-                return s.get(0).matMul(s.get(1).transpose(0, 1, 3, 2)).mul(scaleTensor).softmax(-1).matMul(s.get(2))
-                        .transpose(0, 2, 1, 3).reshape(b, n, d);
-            }, 0));
-            for (AttentionKernel k : List.of(AttentionKernel.SCRIPT, AttentionKernel.SDPA)) {
+            for (AttentionKernel k : AttentionKernel.values()) {
                 ops.add(op(m, "attention core: " + k.id() + " kernel", core, warmup, repeats, List.of(t),
                         a -> k.apply(a.get(0), (int) h, scaleTensor), 0));
             }

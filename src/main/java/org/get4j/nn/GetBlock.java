@@ -89,28 +89,13 @@ public final class GetBlock extends AbstractBlock {
 
     /** The attention branch: softmax(q k^T / sqrt(D/h)) v per head, then the output projection. */
     public NDArray attention(ParameterStore ps, NDArray a, NDArray qkvBias, boolean training) {
-        long batch = a.getShape().get(0);
-        long tokens = a.getShape().get(1);
         int headDim = width / heads;
         NDArray t = qkv.forward(ps, new NDList(a), training).singletonOrThrow();
         if (qkvBias != null) {
             t = t.add(qkvBias);
         }
-        AttentionKernel kernel = AttentionKernel.current();
-        if (kernel != AttentionKernel.JAVA) { // the same core in one call (get4j bench ops says why)
-            NDArray core = kernel.apply(t, heads, Torch.constant(t, 1.0 / Math.sqrt(headDim)));
-            return proj.forward(ps, new NDList(core), training).singletonOrThrow();
-        }
-        // (B, N, 3D) -> (3, B, h, N, D/h): [q | k | v] outermost, then heads, as the reference splits it.
-        t = t.reshape(batch, tokens, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-        NDArray q = t.get(0);
-        NDArray k = t.get(1);
-        NDArray v = t.get(2);
-        // softmax(q k^T / sqrt(d)) v, the scale on the scores as the reference puts it. The scale is a tensor libtorch
-        // owns (Torch.constant): autograd keeps it for the backward pass.
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-        NDArray weights = scores.mul(Torch.constant(scores, 1.0 / Math.sqrt(headDim))).softmax(-1);
-        NDArray out = weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, width);
+        // softmax(q k^T / sqrt(D/h)) v per head, by the kernel in use (java: the reference's operations one by one)
+        NDArray out = AttentionKernel.current().apply(t, heads, Torch.constant(t, 1.0 / Math.sqrt(headDim)));
         return proj.forward(ps, new NDList(out), training).singletonOrThrow();
     }
 

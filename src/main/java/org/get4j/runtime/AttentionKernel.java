@@ -80,12 +80,19 @@ public enum AttentionKernel {
 
     /**
      * The attention core of {@code t}, the QKV projection plus injection (B, N, 3D), split into {@code heads}: the
-     * merged weighted sums (B, N, D). {@code scale} is 1/sqrt(D/h) as a 0-dim tensor libtorch owns. Not for
-     * {@link #JAVA}, whose operations GetBlock calls itself.
+     * merged weighted sums (B, N, D). {@code scale} is 1/sqrt(D/h) as a 0-dim tensor libtorch owns (autograd keeps
+     * it for the backward pass).
      */
     public NDArray apply(NDArray t, int heads, NDArray scale) {
-        if (resource == null) {
-            throw new IllegalStateException("the java attention kernel runs in GetBlock");
+        if (resource == null) { // java
+            long batch = t.getShape().get(0);
+            long tokens = t.getShape().get(1);
+            long width = t.getShape().get(2) / 3;
+            // (B, N, 3D) -> (3, B, h, N, D/h): [q | k | v] outermost, then heads, as the reference splits it; the
+            // scale on the scores, as the reference puts it
+            NDArray s = t.reshape(batch, tokens, 3, heads, width / heads).transpose(2, 0, 3, 1, 4);
+            NDArray weights = s.get(0).matMul(s.get(1).transpose(0, 1, 3, 2)).mul(scale).softmax(-1);
+            return weights.matMul(s.get(2)).transpose(0, 2, 1, 3).reshape(batch, tokens, width);
         }
         ai.djl.nn.Block block = module(t.getDevice()).getBlock();
         // always in training mode: DJL runs a module in inference mode otherwise, and its outputs could not enter a
