@@ -40,8 +40,8 @@ public final class TrainingCost {
      * every scored snapshot: the curve (FD at each time mark, on the sample count most of its points have) and any
      * confirmations of some marks on more samples.
      */
-    public record Summary(String name, ModelConfig model, int batch, double medianStepSeconds, long peakRssMiB,
-            long steps, List<TrainingCurve.Point> points) {
+    public record Summary(String name, ModelConfig model, int batch, double medianStepSeconds, double rateDrift,
+            long peakRssMiB, long steps, List<TrainingCurve.Point> points) {
         /** The sample count of the curve: the one most points were scored on (the smaller on a tie). */
         public int curveSamples() {
             java.util.Map<Integer, Long> counts = new java.util.TreeMap<>();
@@ -111,8 +111,8 @@ public final class TrainingCost {
         } catch (IOException e) {
             throw new Get4jException(runDir.resolve(TrainingRun.RUN) + " is not readable: " + e.getMessage());
         }
-        double medianRate = median(column(runDir.resolve(TrainingRun.METRICS), "images_per_second"));
-        return new Summary(name, model, batch, batch / medianRate, cost.peakRssMiB(), cost.steps(),
+        double[] rates = column(runDir.resolve(TrainingRun.METRICS), "images_per_second");
+        return new Summary(name, model, batch, batch / median(rates), drift(rates), cost.peakRssMiB(), cost.steps(),
                 TrainingCurve.read(runDir));
     }
 
@@ -152,6 +152,7 @@ public final class TrainingCost {
         DoubleColumn gmacs = DoubleColumn.create("GMACs");
         IntColumn batch = IntColumn.create("batch");
         DoubleColumn step = DoubleColumn.create("median s/step");
+        DoubleColumn drift = DoubleColumn.create("rate, 2nd half / 1st");
         LongColumn rss = LongColumn.create("peak MiB");
         LongColumn steps = LongColumn.create("steps");
         List<StringColumn> at = new ArrayList<>();
@@ -172,6 +173,11 @@ public final class TrainingCost {
             }
             batch.append(s.batch());
             step.append(Math.round(s.medianStepSeconds() * 1000) / 1000.0);
+            if (Double.isNaN(s.rateDrift())) {
+                drift.appendMissing(); // too short a run to say
+            } else {
+                drift.append(Math.round(s.rateDrift() * 100) / 100.0);
+            }
             rss.append(s.peakRssMiB());
             steps.append(s.steps());
             for (int i = 0; i < marks.length; i++) {
@@ -181,7 +187,7 @@ public final class TrainingCost {
         }
         String title = "Training cost and quality at equal training time"
                 + (samples == null ? "" : String.format(java.util.Locale.ROOT, ", FD on %,d samples", samples));
-        Table t = Table.create(title, name, params, gmacs, batch, step, rss, steps);
+        Table t = Table.create(title, name, params, gmacs, batch, step, drift, rss, steps);
         at.forEach(t::addColumns);
         return t;
     }
@@ -253,6 +259,20 @@ public final class TrainingCost {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The median training rate of a run's later half of logged rows over its first half's: about 1 on a steady
+     * machine, below 1 when the arm ran slower later (contention, or a shared host's drift). Two arms whose drifts
+     * differ were not timed alike, so their FDs at equal training time are not a fair comparison (NaN: under 4 rows).
+     */
+    static double drift(double[] rates) {
+        if (rates.length < 4) {
+            return Double.NaN;
+        }
+        int half = rates.length / 2;
+        return median(Arrays.copyOfRange(rates, rates.length - half, rates.length))
+                / median(Arrays.copyOfRange(rates, 0, half));
     }
 
     static double median(double[] values) {

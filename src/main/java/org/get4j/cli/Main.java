@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "One-step diffusion distillation with Deep Equilibrium models (GET) in Java.",
         subcommands = {InfoCommand.class, DataCommand.class, TeacherCommand.class, PairsCommand.class, ParamsCommand.class,
                 ForwardCommand.class, TrainCommand.class, SampleCommand.class, ClassifierCommand.class, FdCommand.class,
-                EvalCommand.class, CurveCommand.class,
+                EvalCommand.class, CurveCommand.class, ExportCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a usage error (unknown option, bad value), as picocli and POSIX tools use. */

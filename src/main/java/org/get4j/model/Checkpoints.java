@@ -134,6 +134,36 @@ public final class Checkpoints {
         SafeTensors.write(file, tensors, meta);
     }
 
+    /**
+     * The weights alone: a get4j checkpoint's EMA weights (its model weights when {@code weights} is MODEL or it
+     * has no EMA) written as another checkpoint's {@code model.*} tensors, without the optimiser state, with the
+     * source's metadata (config, step, training seconds, pairs) and {@code get4j.weights} naming what was kept. About
+     * a quarter of a training checkpoint: what a shipped student is. It loads like any checkpoint, but cannot be
+     * resumed.
+     */
+    public static void exportWeights(Path from, Path to, Weights weights) {
+        if (!Files.isRegularFile(from) || !SafeTensors.looksLike(from)) {
+            throw new Get4jException("checkpoint " + from + " not found or not a get4j checkpoint (safetensors)");
+        }
+        SafeTensors.Contents contents = SafeTensors.read(from);
+        configOf(contents, from); // refuses a file that is not a get4j checkpoint
+        String prefix = weights == Weights.EMA && contents.tensors().keySet().stream()
+                .anyMatch(k -> k.startsWith("ema.")) ? "ema." : "model.";
+        Map<String, HostTensor> kept = new LinkedHashMap<>();
+        contents.tensors().forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                kept.put("model." + k.substring(prefix.length()), v);
+            }
+        });
+        Map<String, String> meta = new LinkedHashMap<>(contents.metadata());
+        meta.remove(SafeTensors.DATA_SHA256);
+        meta.remove(SafeTensors.METADATA_SHA256);
+        meta.remove("opt.steps"); // no optimiser state: a resume from this file is refused
+        meta.put("get4j.weights", (prefix.equals("ema.") ? "ema" : "model") + " weights of " + from.getFileName()
+                + " (training state dropped)");
+        SafeTensors.write(to, kept, meta);
+    }
+
     /** The model config recorded in a get4j checkpoint. */
     public static ModelConfig configOf(SafeTensors.Contents contents, Path file) {
         String json = contents.metadata().get("get4j.config");

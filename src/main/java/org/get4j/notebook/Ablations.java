@@ -27,10 +27,11 @@ public final class Ablations {
 
     /**
      * The checkpoint of a trained student called {@code name} (e.g. "get-mini"): the MNIST experiment's
-     * ({@code runs/mnist/<name>}) when it exists, else the newest notebook run ({@code runs/<name>-*}).
+     * ({@link Runs#mnistExperiment}: this machine's {@code runs/mnist/<name>}, else the shipped EMA weights in
+     * {@code data/results/mnist/<name>}) when it exists, else the newest notebook run ({@code runs/<name>-*}).
      */
     public static Path student(String name) {
-        Path experiment = Runs.dir().resolve("mnist").resolve(name).resolve("checkpoint.safetensors");
+        Path experiment = Runs.mnistExperiment().dir().resolve(name).resolve("checkpoint.safetensors");
         if (Files.isRegularFile(experiment)) {
             return experiment;
         }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.get4j.ablation.ResultTable;
 import org.get4j.data.DataHome;
 import org.get4j.deq.SolverConfig;
 import org.get4j.diffusion.Denoiser;
@@ -49,6 +50,58 @@ public final class Runs {
     }
 
     /**
+     * The results of a long experiment that {@code environment/main} does not run, as a notebook reads them: this
+     * machine's own run ({@code runs/<name>}) once it has finished, else the copy of the reference run shipped in
+     * {@code data/results/<name>} (its tables, records and curves; for the MNIST experiment also GET-Mini's EMA
+     * weights), so that the notebooks of a fresh clone show what the repository's show, and say which they read.
+     *
+     * @param dir      where the results are read from ({@code exists()} is false when neither copy is present)
+     * @param shipped  true for the shipped copy
+     * @param command  the command that makes them here
+     */
+    public record Experiment(Path dir, boolean shipped, String command) {
+        public boolean exists() {
+            return Files.isDirectory(dir);
+        }
+
+        /** One line for a notebook's output: which results are read, and how to make one's own. */
+        public String line() {
+            if (shipped) {
+                return "Reading the reference run's results shipped in " + dir + " (recipe in data/README.md): run "
+                        + command + " here to read your own.";
+            }
+            return exists() ? "Reading this machine's results of " + command + " in " + dir + "."
+                    : "No results of " + command + " in " + dir + ", and none shipped.";
+        }
+    }
+
+    /** environment/experiment-mnist's results: {@code runs/mnist} once it has written its summary, else the shipped. */
+    public static Experiment mnistExperiment() {
+        return experiment(dir(), DataHome.resolve().resolve("results"), "mnist", "environment/experiment-mnist",
+                d -> Files.isRegularFile(d.resolve("results.md")));
+    }
+
+    /**
+     * environment/ablation-training-cost's arms in {@code runs/<name>} ("training-cost", or "training-cost-interleaved"
+     * for the arms trained in turn) once one has a cost record, else the shipped copy.
+     */
+    public static Experiment trainingCost(String name) {
+        return experiment(dir(), DataHome.resolve().resolve("results"), name,
+                "environment/ablation-training-cost (RUNS=runs/" + name + ")",
+                d -> !org.get4j.ablation.TrainingCost.gather(d).isEmpty());
+    }
+
+    static Experiment experiment(Path runs, Path shippedResults, String name, String command,
+            java.util.function.Predicate<Path> finished) {
+        Path own = runs.resolve(name);
+        if (Files.isDirectory(own) && finished.test(own)) {
+            return new Experiment(own, false, command);
+        }
+        Path shipped = shippedResults.resolve(name);
+        return Files.isDirectory(shipped) ? new Experiment(shipped, true, command) : new Experiment(own, false, command);
+    }
+
+    /**
      * Eight hex digits that name the teacher (of its file's SHA-256 where the identity records one), so that pairs and
      * the runs trained on them never mix teachers: a changed teacher gets new folders instead of a mismatch.
      */
@@ -85,19 +138,39 @@ public final class Runs {
      * The FD (with its 95% interval) of the MNIST experiment's teacher samples ({@code mnist/teacher-samples.npy}, 35
      * evaluations each, written by environment/experiment-mnist), or null when the experiment has not run. The
      * experiment records it in {@code mnist/teacher-fd.json}; only a folder without a current record (older runs, or
-     * samples replaced since) has its samples scored here, and the record written.
+     * samples replaced since) has its samples scored here, and the record written. The shipped results hold the
+     * record without the 40 MB of samples: it is read as it is.
      */
     public static FdEstimate experimentTeacherFd(Scoring scoring) {
-        Path samples = dir().resolve("mnist").resolve("teacher-samples.npy");
+        Experiment experiment = mnistExperiment();
+        Path record = experiment.dir().resolve("teacher-fd.json");
+        if (experiment.shipped()) {
+            if (!Files.isRegularFile(record)) {
+                return null;
+            }
+            FdRecord kept = FdRecord.read(record);
+            return kept.metric().equals(scoring.metric()) ? kept.estimate() : null;
+        }
+        Path samples = experiment.dir().resolve("teacher-samples.npy");
         if (!Files.isRegularFile(samples)) {
             return null;
         }
-        return FdRecord.keep(samples.resolveSibling("teacher-fd.json"), r -> r.matches(samples, scoring.metric()),
+        return FdRecord.keep(record, r -> r.matches(samples, scoring.metric()),
                 () -> {
                     var images = Evaluation.ImageSource.of(Npy.read(samples), samples.toString());
                     FdEstimate fd = scoring.estimate(images, 500);
                     return FdRecord.of(scoring.metric(), samples, "test split", fd, scoring.floor((int) fd.samples()));
                 });
+    }
+
+    /**
+     * Every evaluated run under the runs folder ({@link ResultTable#gather}), and the MNIST experiment's rows from
+     * its shipped results when this machine has not run it.
+     */
+    public static Table results() {
+        Experiment experiment = mnistExperiment();
+        return experiment.shipped() ? ResultTable.gather(dir(), experiment.dir().getParent())
+                : ResultTable.gather(dir());
     }
 
     /**

@@ -3,6 +3,7 @@ package org.get4j.ablation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,10 +49,13 @@ class TrainingCostTest {
         assertEquals("70.5 [68.0, 73.1]", t.stringColumn("FD at 60 min").get(0));
         assertEquals("-", t.stringColumn("FD at 15 min").get(0));
         assertEquals(0.711, t.doubleColumn("median s/step").get(0), 1e-12);
+        assertEquals(145 / 80.0, s.rateDrift(), 1e-12, "rows 4-5 (median 145) over rows 1-2 (median 80); the middle row in neither");
+        assertEquals(1.81, t.doubleColumn("rate, 2nd half / 1st").get(0), 1e-12);
+        assertTrue(Double.isNaN(TrainingCost.drift(new double[] {1, 2, 3})), "too few rows to say");
         assertNull(s.model());
         assertEquals(true, t.longColumn("params").isMissing(0), "no model in run.json: no size");
-        assertEquals("FD at 1.5 min", TrainingCost.table(List.of(s), 90).columnNames().get(7));
-        assertEquals("FD at 40 s", TrainingCost.table(List.of(s), 40).columnNames().get(7));
+        assertEquals("FD at 1.5 min", TrainingCost.table(List.of(s), 90).columnNames().get(8));
+        assertEquals("FD at 40 s", TrainingCost.table(List.of(s), 40).columnNames().get(8));
     }
 
     private static TrainingCost.Summary arm(String name, double[]... fdAtMarks) {
@@ -59,7 +63,7 @@ class TrainingCostTest {
         for (double[] p : fdAtMarks) { // {mark, fd, low, high}
             curve.add(new TrainingCurve.Point(p[0], 1, p[0], 2000, new org.get4j.metrics.FdEstimate(p[1], p[2], p[3], 2000)));
         }
-        return new TrainingCost.Summary(name, null, 64, 0.5, 1000, 100, curve);
+        return new TrainingCost.Summary(name, null, 64, 0.5, 1.0, 1000, 100, curve);
     }
 
     /** The frontier names the best arm at each mark, and does not rank the arms inside its interval below it. */
@@ -110,7 +114,7 @@ class TrainingCostTest {
         var a = arm("vit", new double[] {300, 400, 390, 410});
         List<TrainingCurve.Point> other = List.of(new TrainingCurve.Point(300, 1, 300, 500,
                 new org.get4j.metrics.FdEstimate(350, 340, 360, 500)));
-        var b = new TrainingCost.Summary("unroll-2", null, 64, 0.5, 1000, 100, other);
+        var b = new TrainingCost.Summary("unroll-2", null, 64, 0.5, 1.0, 1000, 100, other);
         Get4jException e = assertThrows(Get4jException.class, () -> TrainingCost.frontier(List.of(a, b)));
         assertEquals(true, e.getMessage().contains("{500=[unroll-2], 2000=[vit]}"), e.getMessage());
         assertThrows(Get4jException.class, () -> TrainingCost.table(List.of(a, b), 300));

@@ -71,6 +71,45 @@ class CheckpointsTest {
         }
     }
 
+    /** An export keeps the EMA weights alone (as model weights) with the source's metadata, and nothing to resume. */
+    @Test
+    void anExportKeepsTheEmaWeightsAloneAndLoadsLikeTheCheckpoint() throws Exception {
+        Path file = dir.resolve("checkpoint.safetensors");
+        Path out = dir.resolve("shipped.safetensors");
+        try (NDManager m = TorchRuntime.newManager()) {
+            Generator g = Generator.create(small(), m);
+            Generator ema = Generator.create(small(), m);
+            ema.stateDict().values().forEach(p -> p.getArray().addi(0.25f)); // the two differ everywhere
+            Map<String, HostTensor> opt = Map.of("opt.m.0", HostTensor.ofFloats(new float[4], 4));
+            Checkpoints.save(file, g, ema, opt, Map.of("step", "12", "opt.steps", "12"));
+            Checkpoints.exportWeights(file, out, Checkpoints.Weights.EMA);
+
+            var contents = org.get4j.io.SafeTensors.read(out);
+            assertTrue(contents.tensors().keySet().stream().allMatch(k -> k.startsWith("model.")),
+                    contents.tensors().keySet().toString());
+            assertEquals(ema.stateDict().size(), contents.tensors().size(), "every weight, no optimiser state");
+            assertEquals("12", contents.metadata().get("step"));
+            assertEquals(null, contents.metadata().get("opt.steps"));
+            assertTrue(contents.metadata().get("get4j.weights").startsWith("ema weights of checkpoint.safetensors"));
+            for (Checkpoints.Weights w : Checkpoints.Weights.values()) { // EMA falls back to the only weights there are
+                Generator back = Checkpoints.load(out, m, null, w);
+                for (var e : ema.stateDict().entrySet()) {
+                    assertArrayEquals(e.getValue().getArray().toFloatArray(),
+                            back.stateDict().get(e.getKey()).getArray().toFloatArray(), 0f, e.getKey());
+                }
+            }
+
+            Checkpoints.exportWeights(file, dir.resolve("model.safetensors"), Checkpoints.Weights.MODEL);
+            Generator model = Checkpoints.load(dir.resolve("model.safetensors"), m, null, Checkpoints.Weights.EMA);
+            assertArrayEquals(g.stateDict().get("qkv_inj.weight").getArray().toFloatArray(),
+                    model.stateDict().get("qkv_inj.weight").getArray().toFloatArray(), 0f);
+        }
+        Path notOne = Files.writeString(dir.resolve("notes.txt"), "hello");
+        Get4jException e = assertThrows(Get4jException.class,
+                () -> Checkpoints.exportWeights(notOne, out, Checkpoints.Weights.EMA));
+        assertTrue(e.getMessage().contains(notOne.toString()), e.getMessage());
+    }
+
     @Test
     void referenceCheckpointsNeedAConfig() {
         try (NDManager m = TorchRuntime.newManager()) {

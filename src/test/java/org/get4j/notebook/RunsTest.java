@@ -41,6 +41,34 @@ class RunsTest {
         assertEquals(Path.of("/tmp/r"), Runs.dir("/tmp/r", true, data));
     }
 
+    /**
+     * A long experiment is read from this machine's run once it has finished, else from the shipped copy; a run that
+     * has only started does not hide the shipped results.
+     */
+    @Test
+    void anExperimentIsReadFromThisMachinesFinishedRunElseFromTheShippedCopy() throws Exception {
+        Path runs = dir.resolve("runs");
+        Path shipped = dir.resolve("data/results");
+        java.util.function.Predicate<Path> finished = d -> Files.isRegularFile(d.resolve("results.md"));
+        Runs.Experiment none = Runs.experiment(runs, shipped, "mnist", "make-it", finished);
+        assertEquals(runs.resolve("mnist"), none.dir());
+        org.junit.jupiter.api.Assertions.assertFalse(none.exists() || none.shipped());
+        org.junit.jupiter.api.Assertions.assertTrue(none.line().contains("none shipped"), none.line());
+
+        Files.createDirectories(shipped.resolve("mnist"));
+        Files.createDirectories(runs.resolve("mnist")); // started: pairs made, nothing finished
+        Runs.Experiment ship = Runs.experiment(runs, shipped, "mnist", "make-it", finished);
+        assertEquals(shipped.resolve("mnist"), ship.dir());
+        org.junit.jupiter.api.Assertions.assertTrue(ship.shipped() && ship.exists());
+        org.junit.jupiter.api.Assertions.assertTrue(ship.line().contains("run make-it here"), ship.line());
+
+        Files.writeString(runs.resolve("mnist/results.md"), "# done");
+        Runs.Experiment own = Runs.experiment(runs, shipped, "mnist", "make-it", finished);
+        assertEquals(runs.resolve("mnist"), own.dir());
+        org.junit.jupiter.api.Assertions.assertFalse(own.shipped());
+        org.junit.jupiter.api.Assertions.assertTrue(own.line().startsWith("Reading this machine's"), own.line());
+    }
+
     @Test
     void theLossPlotIsTitledWithTheDistanceTheRunRecorded() throws Exception {
         Path run = dir.resolve("run.json");

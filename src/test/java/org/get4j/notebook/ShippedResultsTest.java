@@ -1,0 +1,81 @@
+package org.get4j.notebook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.get4j.ablation.HeadlineComparison;
+import org.get4j.ablation.ResultTable;
+import org.get4j.ablation.TrainingCost;
+import org.get4j.data.DataHome;
+import org.get4j.io.Checksums;
+import org.get4j.io.SafeTensors;
+import org.get4j.model.Checkpoints;
+import org.get4j.model.Generator;
+import org.get4j.runtime.TorchRuntime;
+import org.junit.jupiter.api.Test;
+import tech.tablesaw.api.Table;
+
+/**
+ * The long experiments' results shipped in data/results (data/README.md, "Shipped results"), which the notebooks of a
+ * fresh clone read in place of runs the main job does not make, are whole and agree with each other and with the
+ * README.
+ */
+class ShippedResultsTest {
+    /** SHA-256 of the MNIST experiment's GET-Mini, EMA weights alone (get4j export), as data/README.md records it. */
+    static final String GET_MINI_SHA256 = "d6d81f3f4f37e97eca3f66580e7257ee805cf5fe92f58c9b77822ed039e35d5c";
+
+    private static final Path RESULTS = DataHome.resolve().resolve("results");
+
+    @Test
+    void theExperimentsGetMiniIsTheRecordedFileAndLoads() throws Exception {
+        Path weights = RESULTS.resolve("mnist/get-mini/checkpoint.safetensors");
+        assertEquals(GET_MINI_SHA256, Checksums.sha256(weights), weights.toString());
+        assertTrue(Files.readString(DataHome.resolve().resolve("README.md")).contains(GET_MINI_SHA256),
+                "data/README.md records the file's SHA-256");
+        var meta = SafeTensors.metadata(weights);
+        assertEquals("2500", meta.get("step"));
+        assertTrue(meta.get("get4j.weights").startsWith("ema weights"), meta.get("get4j.weights"));
+        var cost = org.get4j.optim.TrainingRun.Cost.read(weights.getParent());
+        assertEquals(2500, cost.steps(), "the weights are the run's final step");
+        try (NDManager m = TorchRuntime.newManager()) {
+            Generator g = Checkpoints.load(weights, m, null, Checkpoints.Weights.EMA);
+            assertEquals(1_151_504, g.config().parameterCount());
+        }
+    }
+
+    @Test
+    void theExperimentsTablesAgreeWithItsSummary() throws Exception {
+        Table runs = ResultTable.gather(RESULTS);
+        assertEquals(List.of("mnist/get-mini", "mnist/vit-5x", "mnist/vit-mini"), runs.stringColumn("run").asList());
+        String summary = Files.readString(RESULTS.resolve("mnist/results.md"));
+        Table quality = ResultTable.qualityAt(runs, 10_000);
+        assertEquals(3, quality.rowCount(), "all three on 10,000 samples");
+        for (String fd : quality.stringColumn("FD test [95%]")) {
+            assertTrue(summary.contains(fd), fd + " is in results.md");
+        }
+        HeadlineComparison headline = HeadlineComparison.read(RESULTS.resolve("mnist"));
+        assertNotNull(headline, "notebook 05's comparison reads the shipped runs");
+        assertEquals(2500, headline.get().steps());
+        var teacher = org.get4j.metrics.FdRecord.read(RESULTS.resolve("mnist/teacher-fd.json"));
+        assertEquals(10_000, teacher.samples());
+        assertTrue(summary.contains(String.format("%.4f", teacher.fd())), "the teacher's FD is the summary's");
+    }
+
+    @Test
+    void theTrainingCostArmsReadWithTheirCurves() {
+        List<TrainingCost.Summary> arms = TrainingCost.gather(RESULTS.resolve("training-cost"));
+        assertEquals(List.of("last-1-of-2", "last-1-of-3", "last-1-of-6", "unroll-2", "vit"),
+                arms.stream().map(TrainingCost.Summary::name).toList());
+        for (TrainingCost.Summary arm : arms) {
+            assertNotNull(arm.at(1800), arm.name() + " has its 30-minute point");
+        }
+        for (TrainingCost.Summary arm : arms.stream().filter(a -> List.of("unroll-2", "vit").contains(a.name())).toList()) {
+            assertNotNull(arm.at(3600, 10_000), arm.name() + " has its 60-minute point on 10,000 samples");
+        }
+    }
+}
