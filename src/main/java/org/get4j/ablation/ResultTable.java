@@ -23,22 +23,12 @@ import tech.tablesaw.api.Table;
 public final class ResultTable {
     private ResultTable() {}
 
-    /**
-     * The evaluated runs under each root (searched three levels deep; a missing root holds none), sorted by run
-     * folder within each root and named relative to it.
-     */
-    public static Table gather(Path... roots) {
-        List<Path> runs = new java.util.ArrayList<>();
-        List<Path> rootOf = new java.util.ArrayList<>();
-        for (Path root : roots) {
-            if (!Files.isDirectory(root)) {
-                continue;
-            }
+    /** The evaluated runs under {@code root} (searched three levels deep; a missing root holds none), by folder. */
+    public static Table gather(Path root) {
+        List<Path> runs = List.of();
+        if (Files.isDirectory(root)) {
             try (Stream<Path> files = Files.find(root, 3, (p, a) -> p.getFileName().toString().equals("eval.csv"))) {
-                for (Path dir : files.map(Path::getParent).sorted().toList()) {
-                    runs.add(dir);
-                    rootOf.add(root);
-                }
+                runs = files.map(Path::getParent).sorted().toList();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot search " + root + ": " + e.getMessage(), e);
             }
@@ -64,9 +54,7 @@ public final class ResultTable {
         LongColumn steps = LongColumn.create("train steps");
         DoubleColumn minutes = DoubleColumn.create("train min");
         LongColumn rss = LongColumn.create("peak RSS MiB");
-        for (int i = 0; i < runs.size(); i++) {
-            Path dir = runs.get(i);
-            Path root = rootOf.get(i);
+        for (Path dir : runs) {
             StudentEvaluation.Report r = StudentEvaluation.Report.read(dir);
             TrainingRun.Cost c = TrainingRun.Cost.read(dir);
             com.fasterxml.jackson.databind.JsonNode recipe = recipe(dir);
@@ -103,8 +91,7 @@ public final class ResultTable {
                 rss.append(c.peakRssMiB());
             }
         }
-        return Readable.format(Table.create("Evaluated runs under " + java.util.Arrays.stream(roots).map(Path::toString)
-                .collect(java.util.stream.Collectors.joining(" and ")), run, model, params, gmacs, iters, metric, samples, fdTest,
+        return Readable.format(Table.create("Evaluated runs under " + root, run, model, params, gmacs, iters, metric, samples, fdTest,
                 low, high, fdTrain, floor, score, l1, psnr, rate, loss, z0, steps, minutes, rss));
     }
 

@@ -33,6 +33,8 @@ import org.get4j.runtime.Versions;
  */
 public final class Checkpoints {
     public static final String FORMAT = "get4j-checkpoint-1";
+    /** Metadata of an export ({@link #exportWeights}): which weights it kept; a resume refuses such a file. */
+    public static final String EXPORTED = "get4j.weights";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Checkpoints() {}
@@ -158,8 +160,8 @@ public final class Checkpoints {
         Map<String, String> meta = new LinkedHashMap<>(contents.metadata());
         meta.remove(SafeTensors.DATA_SHA256);
         meta.remove(SafeTensors.METADATA_SHA256);
-        meta.remove("opt.steps"); // no optimiser state: a resume from this file is refused
-        meta.put("get4j.weights", (prefix.equals("ema.") ? "ema" : "model") + " weights of " + from.getFileName()
+        meta.remove("opt.steps");
+        meta.put(EXPORTED, (prefix.equals("ema.") ? "ema" : "model") + " weights of " + from.getFileName()
                 + " (training state dropped)");
         SafeTensors.write(to, kept, meta);
     }

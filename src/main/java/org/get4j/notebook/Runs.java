@@ -7,8 +7,10 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.get4j.ablation.ResultTable;
+import org.get4j.ablation.TrainingCost;
 import org.get4j.data.DataHome;
 import org.get4j.deq.SolverConfig;
 import org.get4j.diffusion.Denoiser;
@@ -75,20 +77,41 @@ public final class Runs {
         }
     }
 
-    /** environment/experiment-mnist's results: {@code runs/mnist} once it has written its summary, else the shipped. */
+    /**
+     * Where the repository ships the long experiments' results: {@code results/} of the data home (data/README.md,
+     * "Shipped results"). A data home moved elsewhere with {@code GET4J_DATA} has none, unless they are copied there
+     * as the shipped teachers are.
+     */
+    public static Path shippedResults() {
+        return DataHome.resolve().resolve("results");
+    }
+
+    /**
+     * environment/experiment-mnist's results: {@code runs/mnist} once it has written its summary (its models are
+     * evaluated before that), else the shipped copy. Quick mode reads the same (its runs folder never holds the
+     * experiment): CI runs the notebooks on the path a fresh clone takes.
+     */
     public static Experiment mnistExperiment() {
-        return experiment(dir(), DataHome.resolve().resolve("results"), "mnist", "environment/experiment-mnist",
-                d -> Files.isRegularFile(d.resolve("results.md")));
+        return experiment(dir(), shippedResults(), "mnist", "environment/experiment-mnist", Runs::mnistFinished);
+    }
+
+    static boolean mnistFinished(Path dir) {
+        return Files.isRegularFile(dir.resolve("results.md"));
     }
 
     /**
      * environment/ablation-training-cost's arms in {@code runs/<name>} ("training-cost", or "training-cost-interleaved"
-     * for the arms trained in turn) once one has a cost record, else the shipped copy.
+     * for the arms trained in turn) once every arm there has a scored curve, else the shipped copy: arms still
+     * training, or trained and not yet scored (the interleaved script scores after all training), do not hide it.
      */
     public static Experiment trainingCost(String name) {
-        return experiment(dir(), DataHome.resolve().resolve("results"), name,
-                "environment/ablation-training-cost (RUNS=runs/" + name + ")",
-                d -> !org.get4j.ablation.TrainingCost.gather(d).isEmpty());
+        return experiment(dir(), shippedResults(), name, "environment/ablation-training-cost (RUNS=runs/" + name + ")",
+                Runs::armsScored);
+    }
+
+    static boolean armsScored(Path dir) {
+        List<TrainingCost.Summary> arms = TrainingCost.gather(dir);
+        return !arms.isEmpty() && arms.stream().noneMatch(a -> a.points().isEmpty());
     }
 
     static Experiment experiment(Path runs, Path shippedResults, String name, String command,
@@ -164,13 +187,21 @@ public final class Runs {
     }
 
     /**
-     * Every evaluated run under the runs folder ({@link ResultTable#gather}), and the MNIST experiment's rows from
-     * its shipped results when this machine has not run it.
+     * Every evaluated run under the runs folder ({@link ResultTable#gather}); while this machine has not finished the
+     * MNIST experiment, its rows come from the shipped copy instead (a part-run experiment's own rows are left out,
+     * so no model is listed twice).
      */
     public static Table results() {
         Experiment experiment = mnistExperiment();
-        return experiment.shipped() ? ResultTable.gather(dir(), experiment.dir().getParent())
-                : ResultTable.gather(dir());
+        Table all = ResultTable.gather(dir());
+        if (!experiment.shipped()) {
+            return all;
+        }
+        Table own = all.dropWhere(all.stringColumn("run").startsWith("mnist/"));
+        Table shipped = ResultTable.gather(shippedResults());
+        shipped = shipped.where(shipped.stringColumn("run").startsWith("mnist/"));
+        return own.append(shipped).setName("Evaluated runs under " + dir() + ", and the MNIST experiment's shipped in "
+                + experiment.dir());
     }
 
     /**

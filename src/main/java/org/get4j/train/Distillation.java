@@ -188,6 +188,10 @@ public final class Distillation extends TrainingRun<DistillationStep.Result, Dis
 
     @Override
     protected void restore(SafeTensors.Contents c, Path file) {
+        if (c.metadata().containsKey(Checkpoints.EXPORTED)) {
+            throw new Get4jException(file + " holds " + c.metadata().get(Checkpoints.EXPORTED) + ", written by get4j "
+                    + "export: without the training state it samples and evaluates, but cannot be resumed");
+        }
         ModelConfig recorded = Checkpoints.configOf(c, file);
         if (!recorded.equals(modelConfig)) {
             throw new Get4jException(file + " holds a model " + recorded.toMap() + ", not " + modelConfig.toMap());

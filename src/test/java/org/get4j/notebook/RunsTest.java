@@ -69,6 +69,32 @@ class RunsTest {
         org.junit.jupiter.api.Assertions.assertTrue(own.line().startsWith("Reading this machine's"), own.line());
     }
 
+    /** What counts as finished: the MNIST experiment once it wrote its summary; the ablation once every arm is scored. */
+    @Test
+    void partRunExperimentsDoNotCountAsFinished() throws Exception {
+        Path mnist = Files.createDirectories(dir.resolve("mnist/get-mini"));
+        Files.writeString(mnist.resolve("eval.csv"), "evaluated before the summary is written");
+        org.junit.jupiter.api.Assertions.assertFalse(Runs.mnistFinished(mnist.getParent()));
+        Files.writeString(mnist.resolveSibling("results.md"), "# MNIST distillation");
+        org.junit.jupiter.api.Assertions.assertTrue(Runs.mnistFinished(mnist.getParent()));
+
+        Path cost = dir.resolve("training-cost");
+        org.junit.jupiter.api.Assertions.assertFalse(Runs.armsScored(cost), "no folder");
+        Path vit = Files.createDirectories(cost.resolve("vit"));
+        Files.writeString(vit.resolve("run.json"), "{\"kind\":\"distillation\",\"train\":{\"batch\":64}}");
+        Files.writeString(vit.resolve("metrics.csv"), "step,loss,images_per_second,elapsed_ms\n50,0.5,180,0\n");
+        Files.writeString(vit.resolve("cost.json"), "{\"steps\":50,\"train_seconds\":300.1,\"peak_rss_mib\":1500}");
+        org.junit.jupiter.api.Assertions.assertFalse(Runs.armsScored(cost), "trained (a checkpoint's cost record), not scored");
+        Files.writeString(vit.resolve(org.get4j.metrics.TrainingCurve.FILE), "mark_seconds,step,train_seconds,samples,"
+                + "metric,solver,fd,fd_low,fd_high,snapshot_sha256\n300,50,300.1,2000,FD-LeNet-MNIST,abc,150.0,145.0,155.0,ff\n");
+        org.junit.jupiter.api.Assertions.assertTrue(Runs.armsScored(cost));
+        Path get = Files.createDirectories(cost.resolve("unroll-2"));
+        for (String f : new String[] {"run.json", "metrics.csv", "cost.json"}) {
+            Files.copy(vit.resolve(f), get.resolve(f));
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(Runs.armsScored(cost), "one arm still unscored");
+    }
+
     @Test
     void theLossPlotIsTitledWithTheDistanceTheRunRecorded() throws Exception {
         Path run = dir.resolve("run.json");

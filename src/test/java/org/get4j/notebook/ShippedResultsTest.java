@@ -29,7 +29,7 @@ class ShippedResultsTest {
     /** SHA-256 of the MNIST experiment's GET-Mini, EMA weights alone (get4j export), as data/README.md records it. */
     static final String GET_MINI_SHA256 = "d6d81f3f4f37e97eca3f66580e7257ee805cf5fe92f58c9b77822ed039e35d5c";
 
-    private static final Path RESULTS = DataHome.resolve().resolve("results");
+    private static final Path RESULTS = Runs.shippedResults();
 
     @Test
     void theExperimentsGetMiniIsTheRecordedFileAndLoads() throws Exception {
@@ -63,7 +63,7 @@ class ShippedResultsTest {
         assertEquals(2500, headline.get().steps());
         var teacher = org.get4j.metrics.FdRecord.read(RESULTS.resolve("mnist/teacher-fd.json"));
         assertEquals(10_000, teacher.samples());
-        assertTrue(summary.contains(String.format("%.4f", teacher.fd())), "the teacher's FD is the summary's");
+        assertTrue(summary.contains(String.format(java.util.Locale.ROOT, "%.4f", teacher.fd())), "the teacher's FD is the summary's");
     }
 
     @Test

@@ -198,6 +198,17 @@ class DistillationTest {
         assertTrue(refused.contains(ckpt.toString()) && refused.contains("metadata checksum mismatch"), refused);
     }
 
+    /** An export (get4j export) in place of a checkpoint is refused by name, not as a list of missing keys. */
+    @Test
+    void exportedWeightsAreNotResumed() throws Exception {
+        Path run = dir.resolve("exported");
+        train(GET, config(3, TrainConfig.Gradient.PHANTOM, 0), run, false);
+        Path ckpt = run.resolve("checkpoint.safetensors");
+        org.get4j.model.Checkpoints.exportWeights(ckpt, ckpt, org.get4j.model.Checkpoints.Weights.EMA);
+        String refused = refusal(() -> train(GET, config(6, TrainConfig.Gradient.PHANTOM, 0), run, true));
+        assertTrue(refused.contains(ckpt.toString()) && refused.contains("get4j export"), refused);
+    }
+
     /** Resume is bit-exact at the checkpoint's thread count; another count is said, with the count to use. */
     @Test
     void aResumeWithAnotherThreadCountSaysSo() {
