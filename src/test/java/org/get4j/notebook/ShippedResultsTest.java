@@ -77,5 +77,11 @@ class ShippedResultsTest {
         for (TrainingCost.Summary arm : arms.stream().filter(a -> List.of("unroll-2", "vit").contains(a.name())).toList()) {
             assertNotNull(arm.at(3600, 10_000), arm.name() + " has its 60-minute point on 10,000 samples");
         }
+        List<TrainingCost.Summary> interleaved = TrainingCost.gather(RESULTS.resolve("training-cost-interleaved"));
+        assertEquals(List.of("unroll-2", "vit"), interleaved.stream().map(TrainingCost.Summary::name).toList());
+        for (TrainingCost.Summary arm : interleaved) {
+            assertNotNull(arm.at(1800, 10_000), arm.name() + " (interleaved) has its 30-minute point on 10,000 samples");
+            assertTrue(Math.abs(arm.rateDrift() - 1) < 0.1, arm.name() + " was timed on a steady host: " + arm.rateDrift());
+        }
     }
 }
