@@ -53,8 +53,12 @@ public final class TrainingCost {
 
         /** FD against time: the points on {@link #curveSamples()} samples, in mark order. */
         public List<TrainingCurve.Point> curve() {
-            int n = curveSamples();
-            return points.stream().filter(p -> p.samples() == n).toList();
+            return pointsOn(curveSamples());
+        }
+
+        /** The points scored on {@code samples} samples, in mark order (a larger-n confirmation of some marks). */
+        public List<TrainingCurve.Point> pointsOn(int samples) {
+            return points.stream().filter(p -> p.samples() == samples).toList();
         }
 
         /** FD at the snapshot of the given mark on the curve's sample count, or null when there is none. */
@@ -64,8 +68,8 @@ public final class TrainingCost {
 
         /** FD at the snapshot of the given mark scored on {@code samples} samples, or null when there is none. */
         public FdEstimate at(double seconds, int samples) {
-            return points.stream().filter(p -> p.markSeconds() == seconds && p.samples() == samples)
-                    .map(TrainingCurve.Point::fd).findFirst().orElse(null);
+            return pointsOn(samples).stream().filter(p -> p.markSeconds() == seconds).map(TrainingCurve.Point::fd)
+                    .findFirst().orElse(null);
         }
     }
 
@@ -160,7 +164,7 @@ public final class TrainingCost {
             at.add(StringColumn.create("FD at " + minutes(m)));
         }
         for (Summary s : arms) {
-            if (samples != null && s.points().stream().noneMatch(p -> p.samples() == samples)) {
+            if (samples != null && s.pointsOn(samples).isEmpty()) {
                 continue;
             }
             name.append(s.name());
@@ -208,8 +212,7 @@ public final class TrainingCost {
         java.util.function.BiFunction<Summary, Double, FdEstimate> fdAt =
                 (a, mark) -> samples == null ? a.at(mark) : a.at(mark, samples);
         java.util.TreeSet<Double> marks = new java.util.TreeSet<>();
-        arms.forEach(a -> (samples == null ? a.curve() : a.points()).stream()
-                .filter(p -> samples == null || p.samples() == samples).forEach(p -> marks.add(p.markSeconds())));
+        arms.forEach(a -> (samples == null ? a.curve() : a.pointsOn(samples)).forEach(p -> marks.add(p.markSeconds())));
         StringColumn time = StringColumn.create("training time");
         StringColumn best = StringColumn.create("best arm");
         StringColumn fd = StringColumn.create("its FD");

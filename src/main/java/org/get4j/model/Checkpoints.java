@@ -149,14 +149,9 @@ public final class Checkpoints {
         }
         SafeTensors.Contents contents = SafeTensors.read(from);
         configOf(contents, from); // refuses a file that is not a get4j checkpoint
-        String prefix = weights == Weights.EMA && contents.tensors().keySet().stream()
-                .anyMatch(k -> k.startsWith("ema.")) ? "ema." : "model.";
+        String prefix = prefixOf(contents, weights);
         Map<String, HostTensor> kept = new LinkedHashMap<>();
-        contents.tensors().forEach((k, v) -> {
-            if (k.startsWith(prefix)) {
-                kept.put("model." + k.substring(prefix.length()), v);
-            }
-        });
+        stateDict(contents, prefix).forEach((k, v) -> kept.put("model." + k, v));
         Map<String, String> meta = new LinkedHashMap<>(contents.metadata());
         meta.remove(SafeTensors.DATA_SHA256);
         meta.remove(SafeTensors.METADATA_SHA256);
@@ -164,6 +159,23 @@ public final class Checkpoints {
         meta.put(EXPORTED, (prefix.equals("ema.") ? "ema" : "model") + " weights of " + from.getFileName()
                 + " (training state dropped)");
         SafeTensors.write(to, kept, meta);
+    }
+
+    /** "ema." when the EMA weights are asked for and present, else "model.": the tensors a get4j checkpoint gives. */
+    private static String prefixOf(SafeTensors.Contents contents, Weights weights) {
+        return weights == Weights.EMA && contents.tensors().keySet().stream().anyMatch(k -> k.startsWith("ema."))
+                ? "ema." : "model.";
+    }
+
+    /** The tensors under {@code prefix}, keyed without it (the reference's state-dict names). */
+    private static Map<String, HostTensor> stateDict(SafeTensors.Contents contents, String prefix) {
+        Map<String, HostTensor> sd = new LinkedHashMap<>();
+        contents.tensors().forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                sd.put(k.substring(prefix.length()), v);
+            }
+        });
+        return sd;
     }
 
     /** The model config recorded in a get4j checkpoint. */
@@ -197,16 +209,9 @@ public final class Checkpoints {
                 throw new Get4jException(file + " holds a model " + recorded.toMap() + ", not the requested "
                         + config.toMap());
             }
-            String prefix = weights == Weights.EMA && contents.tensors().keySet().stream()
-                    .anyMatch(k -> k.startsWith("ema.")) ? "ema." : "model.";
-            Map<String, HostTensor> sd = new LinkedHashMap<>();
-            contents.tensors().forEach((k, v) -> {
-                if (k.startsWith(prefix)) {
-                    sd.put(k.substring(prefix.length()), v);
-                }
-            });
+            String prefix = prefixOf(contents, weights);
             Generator g = Generator.create(recorded, manager);
-            loadStateDict(g, sd, file + " (" + prefix + "*)", true);
+            loadStateDict(g, stateDict(contents, prefix), file + " (" + prefix + "*)", true);
             return g;
         }
         if (!isZip(file)) {

@@ -159,10 +159,11 @@ public final class Ablations {
         Map<String, Plots.Curve> curves = new LinkedHashMap<>();
         int n = 0;
         for (TrainingCost.Summary a : arms) {
-            curves.put(a.name(), new Plots.Curve(a.curve().stream().mapToDouble(p -> p.markSeconds() / 60).toArray(),
-                    a.curve().stream().map(org.get4j.metrics.TrainingCurve.Point::fd)
+            List<org.get4j.metrics.TrainingCurve.Point> curve = a.curve();
+            curves.put(a.name(), new Plots.Curve(curve.stream().mapToDouble(p -> p.markSeconds() / 60).toArray(),
+                    curve.stream().map(org.get4j.metrics.TrainingCurve.Point::fd)
                             .toArray(org.get4j.metrics.FdEstimate[]::new)));
-            n = a.curve().isEmpty() ? n : a.curve().get(0).samples();
+            n = curve.isEmpty() ? n : a.curveSamples();
         }
         Map<String, Double> references = new LinkedHashMap<>();
         references.put("teacher", teacher);

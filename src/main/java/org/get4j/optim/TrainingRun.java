@@ -267,7 +267,7 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
                 record.put("snapshot_every_seconds", snapshotEvery);
             }
             if (AttentionKernel.current() != AttentionKernel.JAVA) { // same recipe, other rounding (sdpa)
-                record.put("attention_kernel", AttentionKernel.current().id());
+                record.put(ATTENTION, AttentionKernel.current().id());
             }
             record.put("versions", Map.of("get4j", Versions.get4j(), "djl", Versions.djl(), "pytorch",
                     Versions.pytorch(), "java", Versions.java()));
