@@ -36,12 +36,18 @@ public final class TrainingCost {
     private TrainingCost() {}
 
     /**
-     * One arm: its model (null when run.json records none), batch, median seconds per step, peak RSS, steps done, and
-     * every scored snapshot: the curve (FD at each time mark, on the sample count most of its points have) and any
-     * confirmations of some marks on more samples.
+     * One arm: its model (null when run.json records none), the fixed-point iterations it samples with
+     * ({@link #samplingIterations(TrainConfig)}), batch, median seconds per step, peak RSS, steps done, and every scored
+     * snapshot: the curve (FD at each time mark, on the sample count most of its points have) and any confirmations
+     * of some marks on more samples.
      */
-    public record Summary(String name, ModelConfig model, int batch, double medianStepSeconds, double rateDrift,
-            long peakRssMiB, long steps, List<TrainingCurve.Point> points) {
+    public record Summary(String name, ModelConfig model, int iterations, int batch, double medianStepSeconds,
+            double rateDrift, long peakRssMiB, long steps, List<TrainingCurve.Point> points) {
+        /** Multiply-adds per generated image: GET at the iterations it samples with; null without a model. */
+        public Long macsPerImage() {
+            return model == null ? null : model.inferenceMacs(iterations);
+        }
+
         /** The sample count of the curve: the one most points were scored on (the smaller on a tie). */
         public int curveSamples() {
             java.util.Map<Integer, Long> counts = new java.util.TreeMap<>();
@@ -74,9 +80,23 @@ public final class TrainingCost {
     }
 
     /**
+     * The fixed-point iterations an arm samples with: the ones it trains through (free + unrolled), so that a recipe
+     * that trains cheaper also samples at its own cost; the reference's 6 for the implicit gradient, whose solver
+     * runs to a tolerance. (The ablation scripts pass the same as get4j curve's --iters.)
+     */
+    public static int samplingIterations(TrainConfig train) {
+        return samplingIterations(train.gradient(), train.freeIterations(), train.unroll());
+    }
+
+    static int samplingIterations(TrainConfig.Gradient gradient, int freeIterations, int unroll) {
+        return gradient == TrainConfig.Gradient.IMPLICIT ? SolverConfig.REFERENCE_ITERATIONS : freeIterations + unroll;
+    }
+
+    /**
      * Trains one arm from {@code pairs} for {@code budgetSeconds} of training time with a snapshot every
      * {@code markSeconds} (resuming what the folder holds; nothing when the budget is spent), scores every snapshot on
-     * n samples, and reads the arm back. The command-line route is environment/ablation-training-cost.
+     * n samples with {@link #samplingIterations(TrainConfig)} iterations, and reads the arm back. The command-line
+     * route is environment/ablation-training-cost (and ablation-depth).
      */
     public static Summary run(NDManager manager, String name, ModelConfig model, TrainConfig train, PairStore pairs,
             Path runDir, int budgetSeconds, int markSeconds, Scoring scoring, int n,
@@ -84,7 +104,7 @@ public final class TrainingCost {
         Distillation d = new Distillation(model, train, pairs, runDir);
         d.snapshotEvery(markSeconds).timeBudget(budgetSeconds);
         d.run(manager, TrainingRun.Start.RESUME, progress);
-        TrainingCurve.evaluate(manager, runDir, SolverConfig.sampling(), scoring, n, p -> { });
+        TrainingCurve.evaluate(manager, runDir, SolverConfig.unrolled(samplingIterations(train)), scoring, n, p -> { });
         return summarise(name, runDir);
     }
 
@@ -101,31 +121,44 @@ public final class TrainingCost {
         }
     }
 
-    /** Reads an arm's run folder: run.json (batch), metrics.csv (images per second), cost.json, fd-vs-time.csv. */
+    /**
+     * Reads an arm's run folder: run.json (model, batch, gradient and iterations), metrics.csv (images per second),
+     * cost.json, fd-vs-time.csv.
+     */
     public static Summary summarise(String name, Path runDir) {
         TrainingRun.Cost cost = TrainingRun.Cost.require(runDir);
         int batch;
+        int iterations;
         ModelConfig model;
         try {
             ObjectMapper json = new ObjectMapper();
             JsonNode run = json.readTree(runDir.resolve(TrainingRun.RUN).toFile());
-            batch = run.path("train").path("batch").asInt();
+            JsonNode train = run.path("train");
+            batch = train.path("batch").asInt();
+            iterations = samplingIterations(TrainConfig.Gradient.valueOf(train.path("gradient").asText("PHANTOM")),
+                    train.path("free_iterations").asInt(0), train.path("unroll").asInt(SolverConfig.REFERENCE_ITERATIONS));
             model = run.path("model").isObject()
                     ? ModelConfig.fromMap(json.convertValue(run.path("model"), java.util.Map.class)) : null;
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new Get4jException(runDir.resolve(TrainingRun.RUN) + " is not readable: " + e.getMessage());
         }
         double[] rates = column(runDir.resolve(TrainingRun.METRICS), "images_per_second");
-        return new Summary(name, model, batch, batch / median(rates), drift(rates), cost.peakRssMiB(), cost.steps(),
-                TrainingCurve.read(runDir));
+        return new Summary(name, model, iterations, batch, batch / median(rates), drift(rates), cost.peakRssMiB(),
+                cost.steps(), TrainingCurve.read(runDir));
     }
 
     /**
-     * One row per arm: size (parameters; GMACs per image, GET at 6 iterations), cost per step, memory, steps, and FD
-     * with its interval at each of {@code marks} (seconds).
+     * One row per arm: size (parameters; GMACs per image, GET at the iterations it samples with), cost per step, memory,
+     * steps, and FD with its interval at each of {@code marks} (seconds).
      */
     public static Table table(List<Summary> arms, double... marks) {
         return tableOf(arms, null, marks);
+    }
+
+    /** Every time mark that some arm's curve holds, in order: the columns a table of these arms can show. */
+    public static double[] marks(List<Summary> arms) {
+        return arms.stream().flatMap(a -> a.curve().stream()).mapToDouble(TrainingCurve.Point::markSeconds).distinct()
+                .sorted().toArray();
     }
 
     /**
@@ -170,7 +203,7 @@ public final class TrainingCost {
             name.append(s.name());
             if (s.model() != null) {
                 params.append(s.model().parameterCount());
-                gmacs.append(Math.round(s.model().inferenceMacs(6) / 1e6) / 1e3);
+                gmacs.append(Math.round(s.macsPerImage() / 1e6) / 1e3);
             } else {
                 params.appendMissing();
                 gmacs.appendMissing();

@@ -118,7 +118,8 @@ public final class Ablations {
     }
 
     /**
-     * FD at one training-time mark against parameters and against inference MACs (GET at 6 iterations), GET arms and
+     * FD at one training-time mark against parameters and against inference MACs (GET at the iterations it samples
+     * with), GET arms and
      * ViT arms as two series each, every point named and drawn with its 95% interval; arms without that mark are left
      * out.
      */
@@ -130,7 +131,7 @@ public final class Ablations {
                 scatter(at, markSeconds, "quality vs parameters, " + when, "parameters (M)", metric,
                         a -> a.model().parameterCount() / 1e6),
                 scatter(at, markSeconds, "quality vs compute, " + when, "GMACs per image", metric,
-                        a -> a.model().inferenceMacs(6) / 1e9)), 2);
+                        a -> a.macsPerImage() / 1e9)), 2);
     }
 
     private static BufferedImage scatter(List<TrainingCost.Summary> arms, double mark, String title, String xLabel,

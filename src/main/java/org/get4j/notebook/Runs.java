@@ -109,6 +109,14 @@ public final class Runs {
                 Runs::armsScored);
     }
 
+    /**
+     * environment/ablation-depth's arms (notebook 05: GET's two depths, its width, and ViTs at matched parameters and
+     * compute) in {@code runs/depth} once every arm there has a scored curve, else the shipped copy.
+     */
+    public static Experiment depthSweep() {
+        return experiment(dir(), shippedResults(), "depth", "environment/ablation-depth", Runs::armsScored);
+    }
+
     static boolean armsScored(Path dir) {
         List<TrainingCost.Summary> arms = TrainingCost.gather(dir);
         return !arms.isEmpty() && arms.stream().noneMatch(a -> a.points().isEmpty());
@@ -202,6 +210,16 @@ public final class Runs {
         shipped = shipped.where(shipped.stringColumn("run").startsWith("mnist/"));
         return own.append(shipped).setName("Evaluated runs under " + dir() + ", and the MNIST experiment's shipped in "
                 + experiment.dir());
+    }
+
+    /**
+     * The teacher's FD on n samples, the reference line of a quality plot: the MNIST experiment's record when it was
+     * scored on n samples (its 10,000 samples of the same teacher, edm-mnist, already drawn), else
+     * {@link #teacherFd(Scoring, Denoiser, int)}.
+     */
+    public static FdEstimate teacherFdOn(Scoring scoring, Denoiser teacher, int n) {
+        FdEstimate experiment = experimentTeacherFd(scoring);
+        return experiment != null && experiment.samples() == n ? experiment : teacherFd(scoring, teacher, n);
     }
 
     /**

@@ -1,5 +1,6 @@
 package org.get4j.ablation;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,7 +64,7 @@ class TrainingCostTest {
         for (double[] p : fdAtMarks) { // {mark, fd, low, high}
             curve.add(new TrainingCurve.Point(p[0], 1, p[0], 2000, new org.get4j.metrics.FdEstimate(p[1], p[2], p[3], 2000)));
         }
-        return new TrainingCost.Summary(name, null, 64, 0.5, 1.0, 1000, 100, curve);
+        return new TrainingCost.Summary(name, null, 6, 64, 0.5, 1.0, 1000, 100, curve);
     }
 
     /** The frontier names the best arm at each mark, and does not rank the arms inside its interval below it. */
@@ -108,30 +109,52 @@ class TrainingCostTest {
                 .subList(0, 1), "on the curves, 90 at 30 min beats 98.4");
     }
 
+    /** A table's columns: every mark some arm's curve reached, once each, in order; confirmations are not marks. */
+    @Test
+    void theMarksAreTheUnionOfTheCurves() {
+        var a = arm("vit", new double[] {600, 200, 195, 205}, new double[] {300, 400, 390, 410});
+        var b = arm("get", new double[] {300, 350, 340, 360}, new double[] {900, 150, 140, 160});
+        assertArrayEquals(new double[] {300, 600, 900}, TrainingCost.marks(List.of(a, b)));
+        assertArrayEquals(new double[0], TrainingCost.marks(List.of()));
+    }
+
     /** Curves scored on different sample counts are not ranked against each other. */
     @Test
     void curvesOnDifferentSampleCountsAreRefused() {
         var a = arm("vit", new double[] {300, 400, 390, 410});
         List<TrainingCurve.Point> other = List.of(new TrainingCurve.Point(300, 1, 300, 500,
                 new org.get4j.metrics.FdEstimate(350, 340, 360, 500)));
-        var b = new TrainingCost.Summary("unroll-2", null, 64, 0.5, 1.0, 1000, 100, other);
+        var b = new TrainingCost.Summary("unroll-2", null, 2, 64, 0.5, 1.0, 1000, 100, other);
         Get4jException e = assertThrows(Get4jException.class, () -> TrainingCost.frontier(List.of(a, b)));
         assertEquals(true, e.getMessage().contains("{500=[unroll-2], 2000=[vit]}"), e.getMessage());
         assertThrows(Get4jException.class, () -> TrainingCost.table(List.of(a, b), 300));
     }
 
-    /** An arm's size comes from the model its run.json records: parameters and GMACs per image (GET at 6). */
+    /**
+     * An arm's size comes from the model its run.json records: parameters, and GMACs per image with GET at the
+     * iterations it samples with (those it trains through; 6 for the implicit gradient and for runs that record none).
+     */
     @Test
-    void anArmsSizeIsItsRecordedModels() throws Exception {
-        Path run = arm("b", "100");
+    void anArmsSizeIsItsRecordedModelAtItsSamplingIterations() throws Exception {
         org.get4j.model.ModelConfig get = org.get4j.model.Presets.get("GET-Mini", 0);
-        Files.writeString(run.resolve("run.json"), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
-                java.util.Map.of("kind", "distillation", "train", java.util.Map.of("batch", 64), "model", get.toMap())));
-        TrainingCost.Summary s = TrainingCost.summarise("GET-Mini", run);
-        assertEquals(get, s.model());
-        Table t = TrainingCost.table(List.of(s), 1800);
-        assertEquals(1_151_504, t.longColumn("params").get(0));
-        assertEquals(Math.round(get.inferenceMacs(6) / 1e6) / 1e3, t.doubleColumn("GMACs").get(0), 0);
+        java.util.Map<java.util.Map<String, Object>, Integer> iterationsOf = new java.util.LinkedHashMap<>();
+        iterationsOf.put(java.util.Map.of("batch", 64), 6); // a run.json from before these fields: the reference
+        iterationsOf.put(java.util.Map.of("batch", 64, "unroll", 2, "gradient", "PHANTOM"), 2);
+        iterationsOf.put(java.util.Map.of("batch", 64, "unroll", 1, "free_iterations", 2, "gradient", "PHANTOM"), 3);
+        iterationsOf.put(java.util.Map.of("batch", 64, "unroll", 6, "gradient", "IMPLICIT"), 6);
+        for (var e : iterationsOf.entrySet()) {
+            Path run = arm("b" + e.getValue() + e.getKey().size(), "100");
+            Files.writeString(run.resolve("run.json"), new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writeValueAsString(java.util.Map.of("kind", "distillation", "train", e.getKey(), "model", get.toMap())));
+            TrainingCost.Summary s = TrainingCost.summarise("GET-Mini", run);
+            assertEquals(get, s.model());
+            assertEquals(e.getValue(), s.iterations(), e.getKey().toString());
+            Table t = TrainingCost.table(List.of(s), 1800);
+            assertEquals(1_151_504, t.longColumn("params").get(0));
+            assertEquals(Math.round(get.inferenceMacs(e.getValue()) / 1e6) / 1e3, t.doubleColumn("GMACs").get(0), 0);
+        }
+        assertEquals(3, TrainingCost.samplingIterations(org.get4j.train.TrainConfig.reference(100, 64).toBuilder()
+                .freeIterations(2).unroll(1).build()));
     }
 
     @Test

@@ -81,6 +81,8 @@ class ShippedResultsTest {
         assertEquals(List.of("unroll-2", "vit"), interleaved.stream().map(TrainingCost.Summary::name).toList());
         for (TrainingCost.Summary arm : interleaved) {
             assertNotNull(arm.at(1800, 10_000), arm.name() + " (interleaved) has its 30-minute point on 10,000 samples");
+            assertNotNull(arm.at(3600, 10_000), arm.name() + " (interleaved) has its 60-minute point on 10,000 samples");
+            assertEquals(12, arm.curve().size(), arm.name() + " (interleaved): a point every 5 minutes to 60");
             assertTrue(Math.abs(arm.rateDrift() - 1) < 0.1, arm.name() + " was timed on a steady host: " + arm.rateDrift());
         }
     }

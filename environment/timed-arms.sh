@@ -1,0 +1,77 @@
+# The machinery of the timed ablations (environment/ablation-training-cost, environment/ablation-depth), sourced after
+# the script has set its ARMS table and defaults: every arm distils the same pairs from the same seed for BUDGET
+# seconds of training time (get4j train --time-budget), keeping a snapshot every MARK seconds (--snapshot-every);
+# each snapshot is then scored on N samples, FD with a 95% interval (get4j curve), and the snapshots at CONFIRM_MARKS
+# again on CONFIRM_N samples, beside the curve in each arm's fd-vs-time.csv. Everything resumes: rerun the same
+# command after an interruption (finished arms and scored snapshots are kept).
+#
+# ARMS holds one "name|model|training flags|sampling flags" line per arm. The common recipe is the MNIST
+# experiment's: batch 64 (unless an arm's flags set one), lr 5e-4 with 100 warm-up steps, L2, EMA 0.999 with warm-up.
+# ONLY names the arms to run now (space-separated). INTERLEAVE=1 trains the arms in turn, MARK seconds at a time, so
+# that they share the host's slow and fast minutes (on a shared VM one arm's hour can run 25% slower than another's).
+# Each chunk is a new process whose warm-up counts as training time, so an interleaved arm reaches fewer steps by each
+# mark than a sequential one: compare interleaved arms with each other.
+set -euo pipefail
+script=$(basename "$0")
+G=environment/get4j
+if [ ! -f "$PAIRS/manifest.json" ]; then
+  echo "$script: no pair store at $PAIRS (make it with environment/experiment-mnist, or set PAIRS)" >&2
+  exit 1
+fi
+if ! [[ "$MARK" =~ ^[0-9]+$ && "$BUDGET" =~ ^[0-9]+$ ]] || (( MARK < 1 || BUDGET < 1 )); then
+  echo "$script: MARK ($MARK) and BUDGET ($BUDGET) must be whole seconds, at least 1" >&2
+  exit 2
+fi
+if [ "$INTERLEAVE" != 0 ] && [ "$INTERLEAVE" != 1 ]; then
+  echo "$script: INTERLEAVE must be 0 or 1, got '$INTERLEAVE'" >&2
+  exit 2
+fi
+for want in $ONLY; do
+  grep -q "^$want|" <<< "$ARMS" || { echo "$script: no arm named '$want' (ONLY)" >&2; exit 2; }
+done
+mkdir -p "$RUNS"
+exec > >(tee -a "$RUNS/ablation.log") 2>&1
+echo "== $(date -u +%FT%TZ): $script, budget $BUDGET s, snapshots every $MARK s, $N samples per snapshot" \
+  "(${CONFIRM_MARKS:-no} s again on $CONFIRM_N), pairs $PAIRS"
+# The arms this run covers, one "name|model|flags|sampling" line each.
+selected=()
+while IFS='|' read -r name model flags sampling; do
+  [ -z "$name" ] && continue
+  if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then continue; fi # (exact names)
+  [[ "$flags" == *--batch* ]] || flags="$flags --batch 64"
+  selected+=("$name|$model|$flags|$sampling")
+done <<< "$ARMS"
+
+train() { # arm line, training-time budget in seconds
+  IFS='|' read -r name model flags sampling <<< "$1"
+  echo "== $name: $model $flags, to $2 s of training"
+  # shellcheck disable=SC2086
+  $G train --pairs "$PAIRS" --model "$model" --lr 5e-4 --warmup 100 --loss l2 --ema 0.999 --ema-warmup \
+    --seed 0 $flags --steps 100000000 --time-budget "$2" --snapshot-every "$MARK" --checkpoint-every 500 \
+    --out "$RUNS/$name" --resume
+}
+
+score() { # arm line
+  IFS='|' read -r name model flags sampling <<< "$1"
+  # shellcheck disable=SC2086
+  $G curve --run "$RUNS/$name" --n "$N" $sampling
+  confirm=""
+  for t in $CONFIRM_MARKS; do # the marks this arm has reached
+    [ -f "$RUNS/$name/snapshots/$(printf 't-%06ds' "$t").safetensors" ] && confirm="$confirm,$t"
+  done
+  if [ -n "$confirm" ]; then
+    # shellcheck disable=SC2086
+    $G curve --run "$RUNS/$name" --n "$CONFIRM_N" --marks "${confirm#,}" $sampling
+  fi
+}
+
+if [ "$INTERLEAVE" = 1 ]; then
+  for ((budget = MARK; budget < BUDGET + MARK; budget += MARK)); do
+    (( budget > BUDGET )) && budget=$BUDGET
+    for arm in "${selected[@]}"; do train "$arm" "$budget"; done
+  done
+  for arm in "${selected[@]}"; do score "$arm"; done
+else
+  for arm in "${selected[@]}"; do train "$arm" "$BUDGET"; score "$arm"; done
+fi
+echo "== done: $(date -u +%FT%TZ); each arm's FD against time is in $RUNS/<arm>/fd-vs-time.csv"
