@@ -5,7 +5,7 @@
 # again on CONFIRM_N samples, beside the curve in each arm's fd-vs-time.csv. Everything resumes: rerun the same
 # command after an interruption (finished arms and scored snapshots are kept).
 #
-# ARMS holds one "name|model|training flags|sampling flags" line per arm. The common recipe is the MNIST
+# ARMS holds one "name|model|training flags|sampling flags" line per arm. The common recipe (COMMON) is the MNIST
 # experiment's: batch 64 (unless an arm's flags set one), lr 5e-4 with 100 warm-up steps, L2, EMA 0.999 with warm-up.
 # ONLY names the arms to run now (space-separated). INTERLEAVE=1 trains the arms in turn, MARK seconds at a time, so
 # that they share the host's slow and fast minutes (on a shared VM one arm's hour can run 25% slower than another's).
@@ -14,6 +14,9 @@
 set -euo pipefail
 script=$(basename "$0")
 G=environment/get4j
+# The recipe every arm shares (an arm's flags come after it and win), and the batch of arms that name none.
+COMMON="--lr 5e-4 --warmup 100 --loss l2 --ema 0.999 --ema-warmup --seed 0 --steps 100000000 --checkpoint-every 500"
+DEFAULT_BATCH="--batch 64"
 if [ ! -f "$PAIRS/manifest.json" ]; then
   echo "$script: no pair store at $PAIRS (make it with environment/experiment-mnist, or set PAIRS)" >&2
   exit 1
@@ -26,28 +29,37 @@ if [ "$INTERLEAVE" != 0 ] && [ "$INTERLEAVE" != 1 ]; then
   echo "$script: INTERLEAVE must be 0 or 1, got '$INTERLEAVE'" >&2
   exit 2
 fi
-for want in $ONLY; do
-  grep -q "^$want|" <<< "$ARMS" || { echo "$script: no arm named '$want' (ONLY)" >&2; exit 2; }
+# The arms this run covers, one "name|model|flags|sampling" line each: ONLY's names, exactly, else all.
+declare -A known=() wanted=()
+while IFS='|' read -r name _; do [ -n "$name" ] && known[$name]=1; done <<< "$ARMS"
+read -ra only <<< "$ONLY"
+for want in "${only[@]}"; do
+  [ -n "${known[$want]:-}" ] || { echo "$script: no arm named '$want' (ONLY; arms: ${!known[*]})" >&2; exit 2; }
+  wanted[$want]=1
+done
+selected=()
+while IFS='|' read -r name model flags sampling; do
+  [ -z "$name" ] && continue
+  if (( ${#only[@]} > 0 )) && [ -z "${wanted[$name]:-}" ]; then continue; fi
+  [[ "$flags" == *--batch* ]] || flags="$flags $DEFAULT_BATCH"
+  selected+=("$name|$model|$flags|$sampling")
+done <<< "$ARMS"
+for t in $CONFIRM_MARKS; do
+  if ! [[ "$t" =~ ^[0-9]+$ ]] || (( t < 1 || t % MARK != 0 )); then # (marks past BUDGET wait for a longer run)
+    echo "$script: CONFIRM_MARKS ($CONFIRM_MARKS) must be snapshot marks: whole multiples of MARK ($MARK)" >&2
+    exit 2
+  fi
 done
 mkdir -p "$RUNS"
 exec > >(tee -a "$RUNS/ablation.log") 2>&1
 echo "== $(date -u +%FT%TZ): $script, budget $BUDGET s, snapshots every $MARK s, $N samples per snapshot" \
-  "(${CONFIRM_MARKS:-no} s again on $CONFIRM_N), pairs $PAIRS"
-# The arms this run covers, one "name|model|flags|sampling" line each.
-selected=()
-while IFS='|' read -r name model flags sampling; do
-  [ -z "$name" ] && continue
-  if [ -n "$ONLY" ] && [[ " $ONLY " != *" $name "* ]]; then continue; fi # (exact names)
-  [[ "$flags" == *--batch* ]] || flags="$flags --batch 64"
-  selected+=("$name|$model|$flags|$sampling")
-done <<< "$ARMS"
+  "(${CONFIRM_MARKS:-no} s again on $CONFIRM_N), pairs $PAIRS, arms: ${selected[*]%%|*}"
 
 train() { # arm line, training-time budget in seconds
   IFS='|' read -r name model flags sampling <<< "$1"
   echo "== $name: $model $flags, to $2 s of training"
   # shellcheck disable=SC2086
-  $G train --pairs "$PAIRS" --model "$model" --lr 5e-4 --warmup 100 --loss l2 --ema 0.999 --ema-warmup \
-    --seed 0 $flags --steps 100000000 --time-budget "$2" --snapshot-every "$MARK" --checkpoint-every 500 \
+  $G train --pairs "$PAIRS" --model "$model" $COMMON $flags --time-budget "$2" --snapshot-every "$MARK" \
     --out "$RUNS/$name" --resume
 }
 

@@ -213,13 +213,32 @@ public final class Runs {
     }
 
     /**
-     * The teacher's FD on n samples, the reference line of a quality plot: the MNIST experiment's record when it was
-     * scored on n samples (its 10,000 samples of the same teacher, edm-mnist, already drawn), else
+     * The teacher's FD on n samples, the reference line of a quality plot: the MNIST experiment's record when it is of
+     * this teacher and was scored on n samples (its 10,000 samples, already drawn), else
      * {@link #teacherFd(Scoring, Denoiser, int)}.
      */
     public static FdEstimate teacherFdOn(Scoring scoring, Denoiser teacher, int n) {
         FdEstimate experiment = experimentTeacherFd(scoring);
-        return experiment != null && experiment.samples() == n ? experiment : teacherFd(scoring, teacher, n);
+        boolean same = experiment != null && experiment.samples() == n
+                && teacher.identity().equals(experimentTeacher(mnistExperiment().dir()));
+        return same ? experiment : teacherFd(scoring, teacher, n);
+    }
+
+    /**
+     * The identity of the teacher whose pairs the MNIST experiment in {@code dir} distilled (GET-Mini's run.json
+     * records it, in this machine's run and in the shipped copy), or null when there is none to read.
+     */
+    static String experimentTeacher(Path dir) {
+        Path run = dir.resolve("get-mini").resolve(org.get4j.optim.TrainingRun.RUN);
+        if (!Files.isRegularFile(run)) {
+            return null;
+        }
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.toFile()).path("pairs")
+                    .path("teacher").asText(null);
+        } catch (java.io.IOException e) {
+            throw new org.get4j.Get4jException(run + " is not readable: " + e.getMessage());
+        }
     }
 
     /**

@@ -29,27 +29,41 @@ import org.junit.jupiter.api.Test;
 class AblationScriptsTest {
     record Arm(String name, ModelConfig model, TrainConfig train, SolverConfig sampling) {}
 
-    /** The common flags of environment/timed-arms.sh's train(). */
-    private static final String COMMON = "--lr 5e-4 --warmup 100 --loss l2 --ema 0.999 --ema-warmup --seed 0";
-
-    /** The arms of a script's ARMS table, with its shell variables of the form name="value" substituted. */
-    static Map<String, Arm> arms(Path script) throws Exception {
-        String text = Files.readString(script);
+    /** A script's shell variables of the form name="value" (values may span lines). */
+    static Map<String, String> variables(Path script) throws Exception {
         Map<String, String> variables = new LinkedHashMap<>();
-        Matcher v = Pattern.compile("(?m)^(\\w+)=\"([^\"]*)\"$").matcher(text);
+        Matcher v = Pattern.compile("(?m)^(\\w+)=\"([^\"]*)\"$").matcher(Files.readString(script));
         while (v.find()) {
             variables.put(v.group(1), v.group(2));
         }
+        return variables;
+    }
+
+    /** $name and ${name} replaced by the variables' values, longer names first (so $recipe never eats $recipe2). */
+    static String substitute(String line, Map<String, String> variables) {
+        List<String> names = new ArrayList<>(variables.keySet());
+        names.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        for (String name : names) {
+            line = line.replace("${" + name + "}", variables.get(name)).replace("$" + name, variables.get(name));
+        }
+        return line;
+    }
+
+    /**
+     * The arms of a script's ARMS table, each parsed as timed-arms.sh's train() and score() pass it: the shared recipe
+     * (COMMON), the arm's flags (DEFAULT_BATCH when they name no batch), a chunk's budget and snapshots, and the arm's
+     * sampling flags to get4j curve.
+     */
+    static Map<String, Arm> arms(Path script) throws Exception {
+        Map<String, String> shared = variables(Path.of("environment/timed-arms.sh"));
+        Map<String, String> own = variables(script);
         Map<String, Arm> arms = new LinkedHashMap<>();
-        for (String line : variables.get("ARMS").strip().split("\n")) {
-            for (var e : variables.entrySet()) {
-                line = line.replace("$" + e.getKey(), e.getValue());
-            }
-            String[] f = line.split("\\|", -1);
-            String flags = f[2].contains("--batch") ? f[2] : f[2] + " --batch 64";
-            List<String> train = new ArrayList<>(List.of("train", "--pairs", "p", "--out", "o", "--steps", "1",
-                    "--model", f[1]));
-            train.addAll(words(COMMON + " " + flags));
+        for (String line : own.get("ARMS").strip().split("\n")) {
+            String[] f = substitute(line, own).split("\\|", -1);
+            String flags = f[2].contains("--batch") ? f[2] : f[2] + " " + shared.get("DEFAULT_BATCH");
+            List<String> train = new ArrayList<>(List.of("train", "--pairs", "p", "--model", f[1]));
+            train.addAll(words(shared.get("COMMON") + " " + flags));
+            train.addAll(List.of("--time-budget", "300", "--snapshot-every", "300", "--out", "o", "--resume"));
             var parsed = Main.commandLine().parseArgs(train.toArray(String[]::new));
             TrainCommand t = (TrainCommand) parsed.subcommand().commandSpec().userObject();
             List<String> curve = new ArrayList<>(List.of("curve", "--run", "r"));
@@ -59,6 +73,12 @@ class AblationScriptsTest {
             arms.put(f[0], new Arm(f[0], t.model.config(), t.trainConfig(), c.inference.solver()));
         }
         return arms;
+    }
+
+    @Test
+    void variablesAreSubstitutedLongestNameFirst() {
+        Map<String, String> v = Map.of("recipe", "--unroll 2", "recipe2", "--unroll 3");
+        assertEquals("a --unroll 3 b --unroll 2 c --unroll 2", substitute("a $recipe2 b $recipe c ${recipe}", v));
     }
 
     private static List<String> words(String s) {
@@ -71,6 +91,9 @@ class AblationScriptsTest {
         Map<String, Arm> arms = arms(Path.of(script));
         assertTrue(arms.size() >= 6, script + ": " + arms.keySet());
         for (Arm a : arms.values()) {
+            assertEquals(5e-4, a.train().lr(), script + ", arm " + a.name() + ": the shared recipe applies");
+            assertEquals(org.get4j.train.DistillationStep.Distance.L2, a.train().distance(), a.name());
+            assertEquals(a.name().equals("batch-128") ? 128 : 64, a.train().batch(), a.name());
             assertEquals(SolverConfig.unrolled(TrainingCost.samplingIterations(a.train())), a.sampling(),
                     script + ", arm " + a.name());
             if (a.model().arch() == ModelConfig.Arch.GET) {

@@ -2,6 +2,7 @@ package org.get4j.notebook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -61,6 +62,9 @@ class ShippedResultsTest {
         HeadlineComparison headline = HeadlineComparison.read(RESULTS.resolve("mnist"));
         assertNotNull(headline, "notebook 05's comparison reads the shipped runs");
         assertEquals(2500, headline.get().steps());
+        assertTrue(Runs.experimentTeacher(RESULTS.resolve("mnist")).contains("sha256=f4b55b49"),
+                "the experiment distilled edm-mnist (data/README.md's SHA-256), whose FD record notebooks 05 and 07 draw");
+        assertNull(Runs.experimentTeacher(RESULTS.resolve("training-cost")), "no experiment there");
         var teacher = org.get4j.metrics.FdRecord.read(RESULTS.resolve("mnist/teacher-fd.json"));
         assertEquals(10_000, teacher.samples());
         assertTrue(summary.contains(String.format(java.util.Locale.ROOT, "%.4f", teacher.fd())), "the teacher's FD is the summary's");
