@@ -57,7 +57,7 @@ public final class ResultTable {
         for (Path dir : runs) {
             StudentEvaluation.Report r = StudentEvaluation.Report.read(dir);
             TrainingRun.Cost c = TrainingRun.Cost.read(dir);
-            com.fasterxml.jackson.databind.JsonNode recipe = recipe(dir);
+            com.fasterxml.jackson.databind.JsonNode recipe = TrainingRun.record(dir);
             loss.append(recipe.path("train").path("distance").asText("-").toLowerCase());
             com.fasterxml.jackson.databind.JsonNode scale = recipe.path("model").path("z0_scale");
             if (scale.isNumber() && "get".equals(recipe.path("model").path("arch").asText())) { // a ViT has no z0
@@ -93,17 +93,6 @@ public final class ResultTable {
         }
         return Readable.format(Table.create("Evaluated runs under " + root, run, model, params, gmacs, iters, metric, samples, fdTest,
                 low, high, fdTrain, floor, score, l1, psnr, rate, loss, z0, steps, minutes, rss));
-    }
-
-    /** A run's run.json (its recipe), or an empty node when it has none (a run evaluated but trained elsewhere). */
-    private static com.fasterxml.jackson.databind.JsonNode recipe(Path dir) {
-        Path f = dir.resolve(TrainingRun.RUN);
-        try {
-            return Files.isRegularFile(f) ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(f.toFile())
-                    : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
-        }
     }
 
     /** The rows evaluated on exactly n samples: FDs at different n are not comparable (the floor moves with n). */

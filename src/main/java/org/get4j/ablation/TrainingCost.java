@@ -131,15 +131,17 @@ public final class TrainingCost {
         int iterations;
         ModelConfig model;
         try {
-            ObjectMapper json = new ObjectMapper();
-            JsonNode run = json.readTree(runDir.resolve(TrainingRun.RUN).toFile());
+            JsonNode run = TrainingRun.record(runDir);
+            if (run.isMissingNode()) {
+                throw new IllegalArgumentException("no such file");
+            }
             JsonNode train = run.path("train");
             batch = train.path("batch").asInt();
             iterations = samplingIterations(TrainConfig.Gradient.valueOf(train.path("gradient").asText("PHANTOM")),
                     train.path("free_iterations").asInt(0), train.path("unroll").asInt(SolverConfig.REFERENCE_ITERATIONS));
             model = run.path("model").isObject()
-                    ? ModelConfig.fromMap(json.convertValue(run.path("model"), java.util.Map.class)) : null;
-        } catch (IOException | IllegalArgumentException e) {
+                    ? ModelConfig.fromMap(new ObjectMapper().convertValue(run.path("model"), java.util.Map.class)) : null;
+        } catch (UncheckedIOException | IllegalArgumentException e) {
             throw new Get4jException(runDir.resolve(TrainingRun.RUN) + " is not readable: " + e.getMessage());
         }
         double[] rates = column(runDir.resolve(TrainingRun.METRICS), "images_per_second");

@@ -229,16 +229,7 @@ public final class Runs {
      * records it, in this machine's run and in the shipped copy), or null when there is none to read.
      */
     static String experimentTeacher(Path dir) {
-        Path run = dir.resolve("get-mini").resolve(org.get4j.optim.TrainingRun.RUN);
-        if (!Files.isRegularFile(run)) {
-            return null;
-        }
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.toFile()).path("pairs")
-                    .path("teacher").asText(null);
-        } catch (java.io.IOException e) {
-            throw new org.get4j.Get4jException(run + " is not readable: " + e.getMessage());
-        }
+        return org.get4j.optim.TrainingRun.record(dir.resolve("get-mini")).path("pairs").path("teacher").asText(null);
     }
 
     /**

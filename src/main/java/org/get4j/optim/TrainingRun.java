@@ -57,6 +57,20 @@ public abstract class TrainingRun<R, L extends TrainingRun.Row> {
     private static final String ATTENTION = "attention_kernel";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The run.json in {@code dir} (the run's recipe: model, training settings, pairs, versions), or a missing node when
+     * the folder has none (a run evaluated but trained elsewhere).
+     */
+    public static JsonNode record(Path dir) {
+        Path f = dir.resolve(RUN);
+        try {
+            return Files.isRegularFile(f) ? JSON.readTree(f.toFile())
+                    : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
     /** What a run does with a folder that already holds one. */
     public enum Start {
         /** Refuse it. */
