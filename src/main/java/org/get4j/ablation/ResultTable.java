@@ -69,7 +69,11 @@ public final class ResultTable {
             model.append(r.model());
             params.append(r.parameters());
             gmacs.append(r.gmacs());
-            iters.append(r.iterations());
+            if (r.iterations() > 0) {
+                iters.append(r.iterations());
+            } else {
+                iters.appendMissing(); // a ViT: one forward pass, no fixed-point iterations
+            }
             metric.append(r.metric());
             samples.append(r.samples());
             fdTest.append(r.fdTest());

@@ -70,10 +70,15 @@ public final class StudentEvaluation {
             return String.format("| model | params | GMACs | iters | %1$s test | %1$s train | floor (real vs real, n=%2$d) "
                     + "| classifier score | class agreement | fidelity L1 | PSNR (dB) | images/s |%n"
                     + "|---|---|---|---|---|---|---|---|---|---|---|---|%n"
-                    + "| %3$s | %4$,d | %5$.2f | %6$d | %7$s | %8$.3f | %9$.3f | %10$.3f | %11$s | %12$.4f | %13$.2f | %14$.1f |%n",
-                    metric, samples, model, parameters, gmacs, iterations, fdTestEstimate(), fdTrain, floor,
+                    + "| %3$s | %4$,d | %5$.2f | %6$s | %7$s | %8$.3f | %9$.3f | %10$.3f | %11$s | %12$.4f | %13$.2f | %14$.1f |%n",
+                    metric, samples, model, parameters, gmacs, iterationsText(), fdTestEstimate(), fdTrain, floor,
                     classifierScore, agreement == null ? "-" : agreement.toString(), fidelityL1, psnr,
                     imagesPerSecond);
+        }
+
+        /** The fixed-point iterations a sample took, or "-" for a ViT (one forward pass, recorded as 0). */
+        public String iterationsText() {
+            return iterations == 0 ? "-" : Integer.toString(iterations);
         }
 
         /** The report an earlier {@link #write} left in {@code dir}/eval.csv (of this version or an earlier one). */

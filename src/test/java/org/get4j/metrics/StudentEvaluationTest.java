@@ -86,6 +86,12 @@ class StudentEvaluationTest {
             assertNull(mid1.agreement());
             assertNull(r.agreement(), "an unconditional model has no class agreement");
             assertNull(before.agreement());
+            // a ViT's row (recorded with 0 iterations) shows "-" in the iterations column, not 0
+            StudentEvaluation.Report vit = readLegacy("vit", "model,parameters,gmacs,iterations,metric,samples,"
+                    + "fd_test,fd_train,floor,classifier_score,fidelity_l1,psnr,images_per_second\n"
+                    + "VIT,1202320,0.08,0,FD-LeNet-MNIST,10000,150.2,143.5,1.37,5.9,0.1,17.2,389.7\n");
+            assertTrue(vit.markdown().contains("| 0.08 | - | "), vit.markdown());
+            assertTrue(r.markdown().contains(" | 6 | "), r.markdown());
 
             // A conditional student: its samples are scored against the labels they were drawn for.
             Generator conditional = Generator.create(ModelConfig.get(32, 1, 4, 32, 4, 1, 3, 2, 10), m);

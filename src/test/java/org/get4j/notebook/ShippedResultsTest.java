@@ -53,6 +53,9 @@ class ShippedResultsTest {
     void theExperimentsTablesAgreeWithItsSummary() throws Exception {
         Table runs = ResultTable.gather(RESULTS);
         assertEquals(List.of("mnist/get-mini", "mnist/vit-5x", "mnist/vit-mini"), runs.stringColumn("run").asList());
+        assertEquals(6, runs.intColumn("iters").get(0), "GET-Mini samples with 6 iterations");
+        assertTrue(runs.intColumn("iters").isMissing(1) && runs.intColumn("iters").isMissing(2),
+                "a ViT has no fixed-point iterations: its cell is empty, not 0");
         String summary = Files.readString(RESULTS.resolve("mnist/results.md"));
         Table quality = ResultTable.qualityAt(runs, 10_000);
         assertEquals(3, quality.rowCount(), "all three on 10,000 samples");
@@ -88,6 +91,23 @@ class ShippedResultsTest {
             assertNotNull(arm.at(3600, 10_000), arm.name() + " (interleaved) has its 60-minute point on 10,000 samples");
             assertEquals(12, arm.curve().size(), arm.name() + " (interleaved): a point every 5 minutes to 60");
             assertTrue(Math.abs(arm.rateDrift() - 1) < 0.1, arm.name() + " was timed on a steady host: " + arm.rateDrift());
+        }
+    }
+
+    @Test
+    void theDepthArmsReadWithTheirCurves() {
+        List<TrainingCost.Summary> arms = TrainingCost.gather(RESULTS.resolve("depth"));
+        assertEquals(List.of("get-1-1", "get-2-2", "get-2-3", "get-2-3-wide", "vit-6", "vit-9"),
+                arms.stream().map(TrainingCost.Summary::name).toList());
+        assertTrue(Runs.armsScored(RESULTS.resolve("depth")), "notebook 05 reads the shipped copy as finished");
+        for (TrainingCost.Summary arm : arms) {
+            assertEquals(4, arm.curve().size(), arm.name() + ": a point every 5 minutes to 20");
+            assertNotNull(arm.at(1200, 10_000), arm.name() + " has its 20-minute point on 10,000 samples");
+            if (arm.name().startsWith("get")) {
+                assertEquals(2, arm.iterations(), arm.name() + " samples with the 2 iterations it trained through");
+            }
+            // the host ran 3-19% slower in the second half (another day); interleaving gave every arm that slowdown
+            assertTrue(arm.rateDrift() > 0.75 && arm.rateDrift() < 1.05, arm.name() + ": " + arm.rateDrift());
         }
     }
 }
