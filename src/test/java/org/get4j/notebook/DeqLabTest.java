@@ -28,6 +28,27 @@ class DeqLabTest {
     }
 
     @Test
+    void theSolverRaceReportsTheFirstSolveAndTheMedianTimeWithItsRange() {
+        try (NDManager m = TorchRuntime.newManager(); TanhDeq deq = TanhDeq.random(m, 16, 3, 0.9, 0);
+                SolverResult plain = deq.solve(SolverConfig.builder().maxIter(400).tol(1e-8).build())) {
+            DeqLab.Race race = DeqLab.solverRace(deq.map(), deq.zeros(), DeqLab.allSolvers(400, 1e-8));
+            Table t = race.table();
+            assertEquals(java.util.List.of("fixed_point", "anderson", "broyden"), t.stringColumn("solver").asList());
+            assertEquals(plain.iterations(), t.intColumn("evaluations").get(0), "the first solve's count: " + t.printAll());
+            for (int i = 0; i < t.rowCount(); i++) {
+                String[] range = t.stringColumn("time range (ms)").get(i).split("-");
+                double median = t.doubleColumn("time (ms, median)").get(i);
+                double low = Double.parseDouble(range[0]);
+                double high = Double.parseDouble(range[1]);
+                // the median of the timed solves lies within their range (rounded to 0.1 ms as printed)
+                assertTrue(low - 0.05 <= median && median <= high + 0.05, t.printAll());
+                assertTrue(t.booleanColumn("converged").get(i), t.printAll());
+            }
+            assertEquals(3, race.traces().size());
+        }
+    }
+
+    @Test
     void andersonWithMemoryOneIsPlainIterationAndMoreMemoryNeedsFewerEvaluations() {
         try (NDManager m = TorchRuntime.newManager(); TanhDeq deq = TanhDeq.random(m, 16, 3, 0.95, 0);
                 SolverResult plain = deq.solve(SolverConfig.builder().maxIter(400).tol(1e-8).build())) {
