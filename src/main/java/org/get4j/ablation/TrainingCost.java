@@ -133,7 +133,7 @@ public final class TrainingCost {
         try {
             JsonNode run = TrainingRun.record(runDir);
             if (run.isMissingNode()) {
-                throw new IllegalArgumentException("no such file");
+                throw new Get4jException(runDir.resolve(TrainingRun.RUN) + " is missing");
             }
             JsonNode train = run.path("train");
             batch = train.path("batch").asInt();

@@ -39,17 +39,18 @@ public final class DeqLab {
     /** Timed solves of each solver after an untimed one: the median is the table's time, with the range beside it. */
     static final int RACE_REPEATS = 5;
 
-    /**
-     * Solvers run on the same problem: a table of costs (evaluations and residual of the first solve, which is
-     * deterministic; time as the median of {@value #RACE_REPEATS} further solves, with the fastest and slowest,
-     * because one millisecond-scale timing varies severalfold between runs) and the mean residual trace of each.
-     */
+    /** Solvers run on the same problem: a table of costs and the mean residual trace of each. */
     public record Race(Table table, Map<String, double[]> traces) {
         public BufferedImage plot() {
             return Plots.lines("Residual ||f(z) - z|| (batch mean)", "evaluations of f", "residual", true, traces);
         }
     }
 
+    /**
+     * Evaluations and residual of each solver's first solve (deterministic); its time is the median of
+     * {@value #RACE_REPEATS} further solves, with the fastest and slowest, because one millisecond-scale timing varies
+     * severalfold between runs.
+     */
     public static Race solverRace(FixedPointMap f, NDList z0, List<SolverConfig> configs) {
         StringColumn name = StringColumn.create("solver");
         IntColumn evaluations = IntColumn.create("evaluations");
@@ -73,9 +74,7 @@ public final class DeqLab {
                     ms[k] = r.nanos() / 1e6;
                 }
             }
-            Arrays.sort(ms);
-            median.append(ms[RACE_REPEATS / 2]);
-            spread.append(String.format("%.1f-%.1f", ms[0], ms[RACE_REPEATS - 1]));
+            appendMedianAndRange(ms, median, spread);
         }
         return new Race(Table.create("solvers on the same fixed-point problem (time: " + RACE_REPEATS
                 + " runs each after one untimed)", name, evaluations, residual, converged, median, spread), traces);
@@ -148,12 +147,10 @@ public final class DeqLab {
                 g = m.getValue().get();
                 ms[r] = (System.nanoTime() - t0) / 1e6;
             }
-            Arrays.sort(ms);
             name.append(m.getKey());
             forward.append((int) deq.calls());
             taped.append((int) deq.taped());
-            median.append(ms[repeats / 2]);
-            spread.append(String.format("%.1f-%.1f", ms[0], ms[repeats - 1]));
+            appendMedianAndRange(ms, median, spread);
             if (m.getKey().startsWith("implicit")) {
                 error.appendMissing(); // the reference itself (it matches finite differences: gradientTable)
             } else {
@@ -162,6 +159,14 @@ public final class DeqLab {
         }
         return Table.create("dL/dW three ways: cost and accuracy (" + repeats + " runs each)", name, forward, taped,
                 median, spread, error);
+    }
+
+    /** Repeated timings as a table shows them: the median, and "fastest-slowest" beside it. */
+    private static void appendMedianAndRange(double[] ms, DoubleColumn median, StringColumn range) {
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        median.append(sorted[sorted.length / 2]);
+        range.append(String.format("%.1f-%.1f", sorted[0], sorted[sorted.length - 1]));
     }
 
     private static double relativeError(double[] g, double[] exact) {
