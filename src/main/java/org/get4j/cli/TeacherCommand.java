@@ -66,6 +66,9 @@ final class TeacherCommand implements Runnable {
         int base;
         @Option(names = "--classes", defaultValue = "0", description = "10 for a class-conditional teacher.")
         int classes;
+        @Option(names = "--warm-start", paramLabel = "FILE", description = "Start from this teacher's weights (same "
+                + "U-Net; e.g. a conditional teacher from the unconditional edm-mnist: its class embedding starts at "
+                + "zero, so step 0 denoises as FILE does for every label).") Path warmStart;
         @Option(names = "--seed", defaultValue = "0",
                 description = "Seed of the initialisation, batches and noise levels (default: ${DEFAULT-VALUE}).")
         long seed;
@@ -97,7 +100,7 @@ final class TeacherCommand implements Runnable {
             }
             ImageSet data = Datasets.load(d, Dataset.Split.TRAIN).padTo(32);
             TrainingRun.Start start = TrainCommand.start(spec, resume, allowChanges, overwrite);
-            TeacherTraining training = new TeacherTraining(config, settings, data, out);
+            TeacherTraining training = new TeacherTraining(config, settings, data, out, warmStart);
             TrainCommand.sayWhereResumeStarts(training, start, steps, spec.commandLine().getErr());
             PrintWriter w = spec.commandLine().getOut();
             try (NDManager m = TorchRuntime.newManager();

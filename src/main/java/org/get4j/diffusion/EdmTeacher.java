@@ -146,6 +146,33 @@ public final class EdmTeacher implements Denoiser {
         }
     }
 
+    /**
+     * Starts this teacher from {@code source}'s weights: every weight of the same U-Net is copied, and a class table
+     * that this teacher has and the source lacks starts at zero. The class embedding is added to the noise embedding,
+     * so a zero table makes this conditional teacher denoise exactly as the unconditional source, whatever the label:
+     * training then only has to learn what the label adds (issue 24's conditional teacher, fine-tuned from
+     * edm-mnist).
+     */
+    public void warmStartFrom(EdmTeacher source) {
+        Config s = source.config;
+        boolean classesFit = s.numClasses() == config.numClasses() || s.numClasses() == 0;
+        if (s.channels() != config.channels() || s.imageSize() != config.imageSize() || s.base() != config.base()
+                || !classesFit) {
+            throw new Get4jException("cannot warm-start teacher " + config + " from " + source.identity()
+                    + ": the U-Net must match (channels, image size, base) and the source must have the same classes"
+                    + " or none");
+        }
+        Map<String, HostTensor> weights = new LinkedHashMap<>(source.stateDict());
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            if (!weights.containsKey(p.getKey())) { // the class table of an unconditional source
+                try (NDArray zero = p.getValue().getArray().zerosLike()) {
+                    weights.put(p.getKey(), HostTensor.of(zero));
+                }
+            }
+        }
+        loadStateDict(weights, source.identity());
+    }
+
     /** Saves the (EMA) weights with the config: the file users load as a teacher. */
     public void save(Path file, Map<String, String> metadata) {
         Map<String, String> meta = new LinkedHashMap<>(metadata);

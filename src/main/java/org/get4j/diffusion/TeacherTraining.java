@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.get4j.Get4jException;
 import org.get4j.InvalidValueException;
 import org.get4j.data.ImageSet;
+import org.get4j.io.Checksums;
 import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
 import org.get4j.optim.AdamW;
@@ -64,12 +65,24 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
     private final EdmTeacher.Config config;
     private final Settings settings;
     private final ImageSet data;
+    private final Path warmStart; // a teacher to start from (null: the U-Net's own initialisation)
+    private final String warmStartSha256;
     private EdmTeacher model;
     private EdmTeacher ema;
     private AdamW optimizer;
     private Ema average;
 
     public TeacherTraining(EdmTeacher.Config config, Settings settings, ImageSet data, Path dir) {
+        this(config, settings, data, dir, null);
+    }
+
+    /**
+     * A run that starts from the weights of the teacher in {@code warmStart} ({@link EdmTeacher#warmStartFrom}: a
+     * conditional teacher from an unconditional one, its class embedding at zero), or from the U-Net's own
+     * initialisation when it is null. The file's SHA-256 is part of the run's settings, so a resume from another file
+     * is refused.
+     */
+    public TeacherTraining(EdmTeacher.Config config, Settings settings, ImageSet data, Path dir, Path warmStart) {
         super(dir, settings.steps(), settings.seed(), settings.logEvery(), settings.checkpointEvery());
         if (data.channels() != config.channels() || data.height() != config.imageSize()) {
             throw new Get4jException("data " + data + " does not fit the teacher " + config);
@@ -77,6 +90,11 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
         this.config = config;
         this.settings = settings;
         this.data = data;
+        this.warmStart = warmStart;
+        if (warmStart != null && !java.nio.file.Files.isRegularFile(warmStart)) {
+            throw new Get4jException("warm start: no teacher file at " + warmStart);
+        }
+        this.warmStartSha256 = warmStart == null ? null : Checksums.sha256(warmStart);
     }
 
     public Path teacherFile() {
@@ -109,6 +127,9 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
     @Override
     protected void initialise(NDManager manager) {
         model = new EdmTeacher(config, manager);
+        if (warmStart != null) {
+            model.warmStartFrom(EdmTeacher.load(manager, warmStart));
+        }
         ema = new EdmTeacher(config, manager);
         optimizer = AdamW.withDefaults(model.parameterArrays(), 0);
         average = new Ema(ema.parameterArrays(), model.parameterArrays(), settings.emaDecay(), true);
@@ -173,6 +194,9 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
         run.put("teacher", config.toString());
         run.put("settings", settings.toMap());
         run.put("data", data.toString());
+        if (warmStart != null) {
+            run.put("warm_start", Map.of("file", warmStart.toString(), "sha256", warmStartSha256));
+        }
         return run;
     }
 
@@ -181,6 +205,9 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
         Map<String, Object> s = new LinkedHashMap<>(settings.toMap());
         s.remove("steps");
         s.remove("checkpoint_every");
+        if (warmStart != null) {
+            s.put("warm_start_sha256", warmStartSha256);
+        }
         return s;
     }
 
@@ -198,8 +225,12 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
     }
 
     private void saveTeacher(String steps) {
-        ema.save(teacherFile(), Map.of("steps", steps, "seed", "" + settings.seed(), "dataset", data.name(),
-                "get4j.version", Versions.get4j()));
+        Map<String, String> meta = new LinkedHashMap<>(Map.of("steps", steps, "seed", "" + settings.seed(),
+                "dataset", data.name(), "get4j.version", Versions.get4j()));
+        if (warmStart != null) {
+            meta.put("warm_start_sha256", warmStartSha256);
+        }
+        ema.save(teacherFile(), meta);
     }
 
     @Override

@@ -168,4 +168,63 @@ class TeachersTest {
             assertArrayEquals(e.getValue().data(), b.get(e.getKey()).data(), e.getKey());
         }
     }
+    /**
+     * Issue 24's conditional teacher starts from the unconditional one: at step 0 it denoises as its source for every
+     * label (the class table is zero), training on labelled data makes the label matter, the run records the source's
+     * SHA-256, and a source of another U-Net is refused, naming it.
+     */
+    @Test
+    void aConditionalTeacherWarmStartsFromAnUnconditionalOne() throws Exception {
+        byte[] px = new byte[64 * 8 * 8];
+        int[] labels = new int[64];
+        for (int i = 0; i < 64; i++) { // class c: a horizontal bar at row c (8 classes)
+            labels[i] = i % 8;
+            for (int x = 0; x < 8; x++) {
+                px[i * 64 + labels[i] * 8 + x] = (byte) 255;
+            }
+        }
+        ImageSet bars = new ImageSet("bars", px, labels, 1, 8, 8);
+        int threads = TorchRuntime.threads();
+        TorchRuntime.setThreads(1);
+        try (NDManager m = TorchRuntime.newManager()) {
+            EdmTeacher source = new EdmTeacher(new EdmTeacher.Config(1, 8, 8, 0), m);
+            // a source with non-zero output weights (a fresh U-Net's last convolution is zero, so every D(x) = c_skip x)
+            source.parameterArrays().forEach(p -> org.get4j.runtime.Torch.assign(p,
+                    p.getManager().randomNormal(0, 0.1f, p.getShape(), p.getDataType()).toFloatArray()));
+            Path file = dir.resolve("source.safetensors");
+            source.save(file, Map.of());
+            EdmTeacher.Config conditional = new EdmTeacher.Config(1, 8, 8, 8);
+            EdmTeacher warm = new EdmTeacher(conditional, m);
+            warm.warmStartFrom(EdmTeacher.load(m, file));
+            NDArray x = m.randomNormal(new Shape(2, 1, 8, 8));
+            NDArray sigma = m.create(new float[] {0.5f, 2f});
+            float[] expected = source.denoise(x, sigma, null).toFloatArray();
+            for (int label : new int[] {0, 5}) {
+                float[] got = warm.denoise(x, sigma, m.create(new long[] {label, label})).toFloatArray();
+                assertArrayEquals(expected, got, 0f, "label " + label + " at step 0");
+            }
+
+            TeacherTraining.Settings s = new TeacherTraining.Settings(40, 16, 3e-3, 5, 0.9, 40, 7, 10);
+            EdmTeacher trained = new TeacherTraining(conditional, s, bars, dir.resolve("run"), file).run(m, false,
+                    log -> { });
+            float[] zero = trained.denoise(x, sigma, m.create(new long[] {0, 0})).toFloatArray();
+            float[] five = trained.denoise(x, sigma, m.create(new long[] {5, 5})).toFloatArray();
+            double diff = 0;
+            for (int i = 0; i < zero.length; i++) {
+                diff = Math.max(diff, Math.abs(zero[i] - five[i]));
+            }
+            assertTrue(diff > 1e-3, "after training the label changes the output: " + diff);
+            String sha = org.get4j.io.Checksums.sha256(file);
+            assertEquals(sha, org.get4j.io.SafeTensors.metadata(dir.resolve("run/teacher.safetensors"))
+                    .get("warm_start_sha256"));
+            assertTrue(Files.readString(dir.resolve("run/run.json")).contains(sha), "run.json names the source");
+
+            EdmTeacher wider = new EdmTeacher(new EdmTeacher.Config(1, 8, 16, 8), m);
+            String message = assertThrows(Get4jException.class, () -> wider.warmStartFrom(EdmTeacher.load(m, file)))
+                    .getMessage();
+            assertTrue(message.contains("sha256=" + sha) && message.contains("base"), message);
+        } finally {
+            TorchRuntime.setThreads(threads);
+        }
+    }
 }
