@@ -98,8 +98,13 @@ public final class Evaluation {
                 order[i] = order[j];
                 order[j] = t;
             }
-            int[] chosen = java.util.Arrays.copyOf(order, n);
-            return of(n, (manager, from, to) -> set.toFloat(manager,
+            return of(set, java.util.Arrays.copyOf(order, n));
+        }
+
+        /** The images of a set at {@code indices}, in that order. */
+        static ImageSource of(ImageSet set, int[] indices) {
+            int[] chosen = indices.clone();
+            return of(chosen.length, (manager, from, to) -> set.toFloat(manager,
                     java.util.Arrays.copyOfRange(chosen, (int) from, (int) to)));
         }
     }

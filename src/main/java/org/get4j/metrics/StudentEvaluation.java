@@ -31,18 +31,21 @@ public final class StudentEvaluation {
     private StudentEvaluation() {}
 
     /**
-     * One evaluation. {@code agreement} is the class agreement of a conditional model's samples (null for an
-     * unconditional model or a non-classifying feature extractor).
+     * One evaluation. {@code agreement} is the class agreement of a conditional model's samples and {@code classes}
+     * its quality class by class (both null for an unconditional model or a non-classifying feature extractor).
      */
     public record Report(String model, long parameters, double gmacs, int iterations, String metric, int samples,
             double fdTest, double fdTestLow, double fdTestHigh, double fdTrain, double floor, double classifierScore,
-            double fidelityL1, double psnr, double imagesPerSecond, ClassAgreement.Share agreement) {
+            double fidelityL1, double psnr, double imagesPerSecond, ClassAgreement.Share agreement,
+            List<PerClassQuality.Row> classes) {
         private static final List<String> REQUIRED = List.of("model", "parameters", "gmacs", "iterations", "metric",
                 "samples", "fd_test", "fd_train", "floor", "classifier_score", "fidelity_l1", "psnr",
                 "images_per_second");
         /** Columns later versions added; a file without them reads as NaN (interval) or null (agreement). */
         private static final List<String> OPTIONAL = List.of("fd_test_low", "fd_test_high", "class_agreed",
                 "class_samples");
+        /** A conditional model's per-class table, beside eval.csv. */
+        public static final String CLASSES_FILE = "eval-classes.csv";
 
         public static String csvHeader() {
             return "model,parameters,gmacs,iterations,metric,samples,fd_test,fd_test_low,fd_test_high,fd_train,floor,"
@@ -67,6 +70,10 @@ public final class StudentEvaluation {
         }
 
         public String markdown() {
+            return overallMarkdown() + (classes == null ? "" : classesMarkdown());
+        }
+
+        private String overallMarkdown() {
             return String.format("| model | params | GMACs | iters | %1$s test | %1$s train | floor (real vs real, n=%2$d) "
                     + "| classifier score | class agreement | fidelity L1 | PSNR (dB) | images/s |%n"
                     + "|---|---|---|---|---|---|---|---|---|---|---|---|%n"
@@ -74,6 +81,17 @@ public final class StudentEvaluation {
                     metric, samples, model, parameters, gmacs, iterationsText(), fdTestEstimate(), fdTrain, floor,
                     classifierScore, agreement == null ? "-" : agreement.toString(), fidelityL1, psnr,
                     imagesPerSecond);
+        }
+
+        /** One row per class: its samples' FD to the class's test images, the floor at that count, agreement. */
+        private String classesMarkdown() {
+            StringBuilder s = new StringBuilder(String.format("%n| class | samples | %s to the class's test images "
+                    + "| floor (real vs real) | class agreement |%n|---|---|---|---|---|%n", metric));
+            for (PerClassQuality.Row r : classes) {
+                s.append(String.format("| %d | %,d | %s | %.2f | %s |%n", r.label(), r.fd().samples(), r.fd(),
+                        r.floor(), r.agreement()));
+            }
+            return s.toString();
         }
 
         /** The fixed-point iterations a sample took, or "-" for a ViT (one forward pass, recorded as 0). */
@@ -114,7 +132,9 @@ public final class StudentEvaluation {
                         Double.parseDouble(v.get("fd_train")), Double.parseDouble(v.get("floor")),
                         Double.parseDouble(v.get("classifier_score")), Double.parseDouble(v.get("fidelity_l1")),
                         Double.parseDouble(v.get("psnr")), Double.parseDouble(v.get("images_per_second")),
-                        classSamples == 0 ? null : ClassAgreement.Share.of(agreed, classSamples));
+                        classSamples == 0 ? null : ClassAgreement.Share.of(agreed, classSamples),
+                        java.nio.file.Files.isRegularFile(dir.resolve(CLASSES_FILE))
+                                ? PerClassQuality.read(dir.resolve(CLASSES_FILE)) : null);
             } catch (java.io.IOException | RuntimeException e) {
                 if (e instanceof Get4jException g) {
                     throw g;
@@ -127,6 +147,11 @@ public final class StudentEvaluation {
             try {
                 AtomicFiles.write(dir.resolve("eval.csv"), (csvHeader() + csvRow()).getBytes(StandardCharsets.UTF_8));
                 AtomicFiles.write(dir.resolve("eval.md"), markdown().getBytes(StandardCharsets.UTF_8));
+                if (classes != null) {
+                    PerClassQuality.write(classes, dir.resolve(CLASSES_FILE));
+                } else {
+                    java.nio.file.Files.deleteIfExists(dir.resolve(CLASSES_FILE)); // not another model's
+                }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -244,16 +269,19 @@ public final class StudentEvaluation {
         }
         ModelConfig c = g.config();
         ClassAgreement.Share agreement = null;
+        List<PerClassQuality.Row> classes = null;
         if (c.numClasses() > 0 && fx.classes() == c.numClasses()) { // the labels sample() drew: seeds SAMPLE_SEED .. + n - 1
-            ClassAgreement tally = new ClassAgreement(SeededNoise.labels(SAMPLE_SEED, n, c.numClasses()),
-                    c.numClasses());
+            long[] labels = SeededNoise.labels(SAMPLE_SEED, n, c.numClasses());
+            ClassAgreement tally = new ClassAgreement(labels, c.numClasses());
             tally.count(0, read.probabilities());
             agreement = tally.overall();
+            classes = PerClassQuality.measure(fx, buffer(samples, c), labels, test, train, 500);
         }
         int iters = c.arch() == ModelConfig.Arch.GET ? solver.maxIter() : 0;
         FdEstimate toTest = features.estimate(testStats);
         return new Report(name, c.parameterCount(), c.inferenceMacs(Math.max(1, iters)) / 1e9, iters, fx.metricName(), n,
                 toTest.fd(), toTest.low(), toTest.high(), FrechetDistance.between(ours, trainStats),
-                Evaluation.floor(fx, train, testStats, n), score, l1, psnr, drawn.imagesPerSecond(), agreement);
+                Evaluation.floor(fx, train, testStats, n), score, l1, psnr, drawn.imagesPerSecond(), agreement,
+                classes);
     }
 }

@@ -96,7 +96,12 @@ class StudentEvaluationTest {
             assertEquals(300, c.agreement().n());
             Path cd = java.nio.file.Files.createDirectories(dir.resolve("conditional"));
             c.write(cd);
-            assertEquals(c, StudentEvaluation.Report.read(cd), "the agreement survives eval.csv");
+            assertEquals(10, c.classes().size(), "one row per class");
+            assertEquals(300, c.classes().stream().mapToLong(row -> row.fd().samples()).sum());
+            assertTrue(Double.isNaN(c.classes().get(0).fd().fd()), "30 samples of 128-d features: no FD, not an error");
+            assertEquals(c, StudentEvaluation.Report.read(cd), "the agreement and the per-class rows survive");
+            assertTrue(java.nio.file.Files.readString(cd.resolve("eval.md")).contains(c.classes().get(7).fd().toString()));
+            assertNull(r.classes(), "an unconditional model has no per-class rows");
             assertTrue(java.nio.file.Files.readString(cd.resolve("eval.md")).contains(c.agreement().toString()));
         }
     }
