@@ -73,7 +73,8 @@ final class EvalCommand implements Runnable {
             RunFiles.writeJson(dir.resolve("eval-solver.json"), solverConfig.toMap());
             w.print(r.markdown());
             w.printf("solver: %s%n", solverConfig.toMap());
-            w.printf("written to %s, %s and %s%n", dir.resolve("eval.csv"), dir.resolve("eval.md"),
+            w.printf("written to %s, %s%s and %s%n", dir.resolve("eval.csv"), dir.resolve("eval.md"),
+                    r.classes() == null ? "" : ", " + dir.resolve(StudentEvaluation.Report.CLASSES_FILE),
                     dir.resolve("eval-solver.json"));
         }
         w.flush();

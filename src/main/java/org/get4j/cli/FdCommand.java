@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.get4j.Get4jException;
 import org.get4j.data.Dataset;
 import org.get4j.data.ImageSet;
+import org.get4j.io.ClassLabels;
 import org.get4j.metrics.ClusterStatistics;
 import org.get4j.metrics.Evaluation;
 import org.get4j.metrics.FdBootstrap;
@@ -15,6 +16,7 @@ import org.get4j.metrics.FdRecord;
 import org.get4j.metrics.FeatureExtractor;
 import org.get4j.metrics.FeatureStatistics;
 import org.get4j.metrics.FrechetDistance;
+import org.get4j.metrics.PerClassQuality;
 import org.get4j.runtime.TorchRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,6 +44,12 @@ final class FdCommand implements Runnable {
     Path record;
     @Option(names = "--batch", defaultValue = "500",
             description = "Images per feature-extraction batch (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--labels", paramLabel = "FILE", description = "The class each image of the .npy input was drawn "
+            + "for (one per line, or .npy; get4j sample and teacher sample write it): also class agreement and FD "
+            + "class by class (needs a classifier's --features and a dataset split as the other input).")
+    Path labels;
+    @Option(names = "--classes-csv", paramLabel = "FILE", description = "With --labels: also write the per-class rows "
+            + "as CSV (label, samples, fd, fd_low, fd_high, floor, agreed).") Path classesCsv;
     @Option(names = "--spark", description = "Compute the statistics of .npy inputs and pair stores on Apache Spark "
             + "(inputs may then be Hadoop URIs; needs get4j-spark on the classpath: environment/get4j-spark or "
             + "spark-submit).")
@@ -52,6 +60,13 @@ final class FdCommand implements Runnable {
         Flags.atLeast(spec, "--batch", batch, 1);
         if (inputs.size() == 1 && saveStats == null) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give two inputs, or one with --save-stats");
+        }
+        if (labels != null && (inputs.size() != 2 || inputs.stream().noneMatch(Features::isSplit))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--labels needs two inputs: an .npy of images and a dataset split (mnist:test)");
+        }
+        if (classesCsv != null && labels == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--classes-csv needs --labels");
         }
         if (record != null && (inputs.size() != 2 || inputs.stream().noneMatch(i -> i.endsWith(".npy")))) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -105,6 +120,9 @@ final class FdCommand implements Runnable {
                 }
                 Floor floor = floor(m, fx, stats);
                 w.println(floor.line());
+                if (labels != null) {
+                    printClasses(w, fx, s);
+                }
                 if (record != null) {
                     if (s < 0 || !inputs.get(s).endsWith(".npy")) {
                         throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -117,6 +135,36 @@ final class FdCommand implements Runnable {
             }
         }
         w.flush();
+    }
+
+    /** Class agreement and the per-class rows of the images input {@code s} against the other input's split. */
+    private void printClasses(PrintWriter w, FeatureExtractor fx, int s) {
+        if (s < 0 || !inputs.get(s).endsWith(".npy") || !Features.isSplit(inputs.get(1 - s)) || fx == null
+                || !fx.classifies()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--labels needs an .npy of images, "
+                    + "a dataset split (mnist:test) as the other input and a classifier's --features");
+        }
+        String split = inputs.get(1 - s);
+        Evaluation.ImageSource images = Features.images(inputs.get(s));
+        long[] y = ClassLabels.readList(labels, images.size(), fx.classes());
+        String[] p = split.split(":");
+        Dataset d = Dataset.byName(p[0]);
+        Dataset.Split other = p[1].equals("test") ? Dataset.Split.TRAIN : Dataset.Split.TEST;
+        java.util.List<PerClassQuality.Row> rows = PerClassQuality.measure(fx, images, y,
+                Features.split(d, Dataset.Split.valueOf(p[1].toUpperCase())), Features.split(d, other), batch);
+        w.printf("class agreement (%s's verdict is the label in %s): %s%n", fx.metricName().replaceFirst("^FD-", ""),
+                labels,
+                PerClassQuality.overallAgreement(rows));
+        w.printf(java.util.Locale.ROOT, "%-5s %8s  %-28s %8s  %s%n", "class", "samples",
+                fx.metricName() + " to its " + p[1] + " images", "floor", "agreement");
+        for (PerClassQuality.Row r : rows) {
+            w.printf(java.util.Locale.ROOT, "%-5d %,8d  %-28s %8.2f  %s%n", r.label(), r.fd().samples(), r.fd(),
+                    r.floor(), r.agreement());
+        }
+        if (classesCsv != null) {
+            PerClassQuality.write(rows, classesCsv);
+            w.printf("wrote %s%n", classesCsv);
+        }
     }
 
     /** The input whose samples the interval resamples: images rather than a dataset split; -1 for none. */

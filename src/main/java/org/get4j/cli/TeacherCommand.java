@@ -130,7 +130,8 @@ final class TeacherCommand implements Runnable {
                 description = "Seed of the first noise (default: ${DEFAULT-VALUE}).") long seed;
         @Option(names = "--out", required = true, paramLabel = "GRID.png",
                 description = "The grid picture to write.") Path out;
-        @Option(names = "--npy", paramLabel = "FILE", description = "Also write all samples (N, C, H, W) float32.")
+        @Option(names = "--npy", paramLabel = "FILE", description = "Also write all samples (N, C, H, W) float32 (and "
+                + "for a conditional teacher the class of each, one per line, to FILE's name with .labels.txt).")
         Path npy;
         @Option(names = "--batch", defaultValue = "64", description = "Images per sampler batch (default: "
                 + "${DEFAULT-VALUE}; larger batches sample slower on CPU).") int batch;
@@ -144,6 +145,7 @@ final class TeacherCommand implements Runnable {
                 var t = Teachers.resolve(m, teacher);
                 int px = t.channels() * t.imageSize() * t.imageSize();
                 float[] all = new float[n * px];
+                long[] drawnFor = new long[t.numClasses() > 0 && t instanceof EdmTeacher ? n : 0];
                 EdmSampler sampler = new EdmSampler(SamplerConfig.reference().withSteps(steps));
                 for (int b = 0; b < n; b += batch) {
                     int k = Math.min(batch, n - b);
@@ -151,6 +153,9 @@ final class TeacherCommand implements Runnable {
                         float[] noise = SeededNoise.noise(seed + b, k, px);
                         long[] labels = t.numClasses() > 0 && t instanceof EdmTeacher
                                 ? SeededNoise.labels(seed + b, k, t.numClasses()) : null;
+                        if (labels != null) {
+                            System.arraycopy(labels, 0, drawnFor, b, k);
+                        }
                         NDArray e = sub.create(noise, new Shape(k, t.channels(), t.imageSize(), t.imageSize()));
                         float[] x = sampler.sample(t, e, labels == null ? null : sub.create(labels))
                                 .toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
@@ -164,6 +169,13 @@ final class TeacherCommand implements Runnable {
                 if (npy != null) {
                     Npy.write(npy, HostTensor.ofFloats(all, n, t.channels(), t.imageSize(),
                             t.imageSize()));
+                    Path labelFile = labelsBeside(npy);
+                    if (drawnFor.length > 0) { // which class each sample was drawn for, in the order of the .npy
+                        org.get4j.io.RunFiles.writeText(labelFile, java.util.Arrays.stream(drawnFor)
+                                .mapToObj(Long::toString).collect(java.util.stream.Collectors.joining("\n", "", "\n")));
+                    } else {
+                        java.nio.file.Files.deleteIfExists(labelFile); // not left over from a conditional teacher
+                    }
                 }
                 spec.commandLine().getOut().printf("wrote %s%n", out);
                 spec.commandLine().getOut().flush();
@@ -171,6 +183,12 @@ final class TeacherCommand implements Runnable {
                 throw new java.io.UncheckedIOException(e);
             }
         }
+    }
+
+    /** samples.npy -> samples.labels.txt: the classes a conditional teacher's samples were drawn for. */
+    static Path labelsBeside(Path npy) {
+        String name = npy.getFileName().toString();
+        return npy.resolveSibling((name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name) + ".labels.txt");
     }
 
     @Command(name = "eval", mixinStandardHelpOptions = true,

@@ -128,7 +128,9 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
     protected void initialise(NDManager manager) {
         model = new EdmTeacher(config, manager);
         if (warmStart != null) {
-            model.warmStartFrom(EdmTeacher.load(manager, warmStart));
+            try (NDManager source = manager.newSubManager()) { // copied through host memory: freed at once
+                model.warmStartFrom(EdmTeacher.load(source, warmStart));
+            }
         }
         ema = new EdmTeacher(config, manager);
         optimizer = AdamW.withDefaults(model.parameterArrays(), 0);

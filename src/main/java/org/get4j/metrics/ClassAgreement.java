@@ -120,7 +120,7 @@ public final class ClassAgreement {
         /** "98.7% [98.4, 98.9]". */
         @Override
         public String toString() {
-            return String.format("%.1f%% [%.1f, %.1f]", 100 * share, 100 * low, 100 * high);
+            return String.format(java.util.Locale.ROOT, "%.1f%% [%.1f, %.1f]", 100 * share, 100 * low, 100 * high);
         }
     }
 }

@@ -84,13 +84,15 @@ public final class Evaluation {
 
         /** A seeded random subset of n images of a set (for the real-versus-real floor). */
         static ImageSource subset(ImageSet set, int n, long seed) {
-            if (n > set.size()) {
-                throw new Get4jException("cannot draw " + n + " images from " + set.size());
+            return subset(set, java.util.stream.IntStream.range(0, set.size()).toArray(), n, seed);
+        }
+
+        /** A seeded random choice of n of the images at {@code indices} (Fisher-Yates with java.util.Random). */
+        static ImageSource subset(ImageSet set, int[] indices, int n, long seed) {
+            if (n > indices.length) {
+                throw new Get4jException("cannot draw " + n + " images from " + indices.length);
             }
-            int[] order = new int[set.size()];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
+            int[] order = indices.clone();
             Random r = new Random(seed);
             for (int i = order.length - 1; i > 0; i--) {
                 int j = r.nextInt(i + 1);

@@ -73,14 +73,19 @@ public final class PerClassQuality {
                     500);
             int[] real = ofClass(train, c);
             double floor = Double.NaN;
-            if (real.length >= count[c]) { // count[c] training images of class c, a seeded choice
-                int[] chosen = java.util.Arrays.copyOf(shuffled(real, 7), count[c]);
-                floor = FrechetDistance.between(Evaluation.statistics(fx, Evaluation.ImageSource.of(train, chosen),
-                        500), reference);
+            if (real.length >= count[c]) { // count[c] training images of class c, a seeded choice (as the floor's)
+                floor = FrechetDistance.between(Evaluation.statistics(fx,
+                        Evaluation.ImageSource.subset(train, real, count[c], 7), 500), reference);
             }
             rows.add(new Row(c, perClass[c].estimate(reference), floor, agreement.ofClass(c)));
         }
         return rows;
+    }
+
+    /** The agreement over all classes' samples. */
+    public static ClassAgreement.Share overallAgreement(List<Row> rows) {
+        return ClassAgreement.Share.of(rows.stream().mapToInt(r -> r.agreement().agreed()).sum(),
+                rows.stream().mapToInt(r -> r.agreement().n()).sum());
     }
 
     /** Adds each row of {@code features} (samples first ..) to the accumulator of its sample's class, in order. */
@@ -108,18 +113,6 @@ public final class PerClassQuality {
     /** The indices of the images of class c. */
     static int[] ofClass(ImageSet set, int c) {
         return java.util.stream.IntStream.range(0, set.size()).filter(i -> set.label(i) == c).toArray();
-    }
-
-    private static int[] shuffled(int[] values, long seed) {
-        int[] order = values.clone();
-        java.util.Random r = new java.util.Random(seed);
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return order;
     }
 
     /** Writes the rows as CSV (numbers in Java's shortest round-trip form, so {@link #read} gives them back). */

@@ -88,8 +88,8 @@ public final class StudentEvaluation {
             StringBuilder s = new StringBuilder(String.format("%n| class | samples | %s to the class's test images "
                     + "| floor (real vs real) | class agreement |%n|---|---|---|---|---|%n", metric));
             for (PerClassQuality.Row r : classes) {
-                s.append(String.format("| %d | %,d | %s | %.2f | %s |%n", r.label(), r.fd().samples(), r.fd(),
-                        r.floor(), r.agreement()));
+                s.append(String.format(java.util.Locale.ROOT, "| %d | %,d | %s | %.2f | %s |%n", r.label(),
+                        r.fd().samples(), r.fd(), r.floor(), r.agreement()));
             }
             return s.toString();
         }
@@ -275,6 +275,7 @@ public final class StudentEvaluation {
             ClassAgreement tally = new ClassAgreement(labels, c.numClasses());
             tally.count(0, read.probabilities());
             agreement = tally.overall();
+            // a second, cheap classifier pass (LeNet) that sorts the features by class; the sampling above dominates
             classes = PerClassQuality.measure(fx, buffer(samples, c), labels, test, train, 500);
         }
         int iters = c.arch() == ModelConfig.Arch.GET ? solver.maxIter() : 0;

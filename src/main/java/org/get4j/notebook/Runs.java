@@ -95,6 +95,15 @@ public final class Runs {
         return experiment(dir(), shippedResults(), "mnist", "environment/experiment-mnist", Runs::mnistFinished);
     }
 
+    /**
+     * The class-conditional MNIST experiment ({@code CLASSES=10 environment/experiment-mnist}, issue 24):
+     * {@code runs/mnist-conditional} once it has written its summary, else the shipped copy.
+     */
+    public static Experiment conditionalExperiment() {
+        return experiment(dir(), shippedResults(), "mnist-conditional", "CLASSES=10 environment/experiment-mnist",
+                Runs::mnistFinished);
+    }
+
     static boolean mnistFinished(Path dir) {
         return Files.isRegularFile(dir.resolve("results.md"));
     }
@@ -153,13 +162,21 @@ public final class Runs {
 
     /** Pairs from seeds 0..count-1 of the teacher: reused when a finished store exists, else made (resumably). */
     public static PairStore pairs(NDManager manager, Denoiser teacher, int count) {
-        Path store = dir().resolve("pairs-" + count + "-" + teacherTag(teacher));
+        return pairs(manager, teacher, count, false);
+    }
+
+    /**
+     * As {@link #pairs(NDManager, Denoiser, int)}; {@code conditional}: each seed also draws a label (balanced over
+     * the classes) that the teacher is conditioned on, in a store of its own.
+     */
+    public static PairStore pairs(NDManager manager, Denoiser teacher, int count, boolean conditional) {
+        Path store = dir().resolve("pairs-" + count + "-" + teacherTag(teacher) + (conditional ? "-conditional" : ""));
         if (Files.isRegularFile(store.resolve(PairManifest.FILE))) {
             System.out.println("Reusing the " + count + " pairs in " + store);
         } else {
             Progress progress = new Progress("pairs", count);
             int shard = Math.min(count, 1000);
-            new PairGenerator(teacher, SamplerConfig.reference(), new SeedRange(0, count), shard, 64, false)
+            new PairGenerator(teacher, SamplerConfig.reference(), new SeedRange(0, count), shard, 64, conditional)
                     .generate(manager, store, p -> progress.update(p.pairsDone()));
         }
         return PairStore.open(store, teacher.identity());

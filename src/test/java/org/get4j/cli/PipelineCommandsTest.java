@@ -1,5 +1,6 @@
 package org.get4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -203,5 +204,68 @@ class PipelineCommandsTest {
         CliRun few = CliRun.of("sample", "--checkpoint", ckpt.toString(), "--n", "4", "--labels", file.toString(),
                 "--out", dir.resolve("few").toString());
         assertTrue(few.code() != 0 && few.err().contains("holds 2 labels for 4 samples"), few.err());
+    }
+
+    /**
+     * Issue 24: fd --labels scores class agreement and FD class by class. Real training digits with their own labels
+     * agree with LeNet; the same digits with labels shifted by one class do not. A conditional teacher's samples
+     * come with the classes they were drawn for.
+     */
+    @Test
+    void fdWithLabelsScoresEachClass() throws Exception {
+        org.get4j.data.ImageSet train = org.get4j.data.Datasets.load(org.get4j.data.Dataset.MNIST,
+                org.get4j.data.Dataset.Split.TRAIN).padTo(32);
+        int n = 2000;
+        Path npy = dir.resolve("real.npy");
+        org.get4j.io.Npy.write(npy, new org.get4j.io.HostTensor(org.get4j.io.TensorDType.UINT8,
+                new long[] {n, 1, 32, 32}, train.pixels(40_000, 40_000 + n)));
+        StringBuilder right = new StringBuilder();
+        StringBuilder shifted = new StringBuilder("# each digit labelled as the next class\n");
+        for (int i = 0; i < n; i++) {
+            right.append(train.label(40_000 + i)).append('\n');
+            shifted.append((train.label(40_000 + i) + 1) % 10).append('\n');
+        }
+        Path labels = Files.writeString(dir.resolve("right.txt"), right);
+        Path csv = dir.resolve("classes.csv");
+        CliRun r = CliRun.of("fd", npy.toString(), "mnist:test", "--labels", labels.toString(), "--classes-csv",
+                csv.toString());
+        assertEquals(0, r.code(), r.err());
+        var rows = org.get4j.metrics.PerClassQuality.read(csv);
+        assertEquals(10, rows.size());
+        assertEquals(n, rows.stream().mapToLong(row -> row.fd().samples()).sum());
+        assertTrue(r.out().contains(rows.get(3).fd().toString()), "the CSV holds the rows printed: " + r.out());
+        java.util.regex.Matcher agree = java.util.regex.Pattern.compile("class agreement \\(LeNet-MNIST's verdict is "
+                + "the label in .*right.txt\\): ([0-9.]+)%").matcher(r.out());
+        assertTrue(agree.find() && Double.parseDouble(agree.group(1)) > 97, r.out());
+        for (int c = 0; c < 10; c++) {
+            assertTrue(java.util.regex.Pattern.compile("(?m)^" + c + " +[0-9]+ +[0-9.]+ \\[").matcher(r.out()).find(),
+                    "a row with an FD interval for class " + c + ": " + r.out());
+        }
+        CliRun wrong = CliRun.of("fd", npy.toString(), "mnist:test", "--labels",
+                Files.writeString(dir.resolve("shifted.txt"), shifted).toString());
+        assertEquals(0, wrong.code(), wrong.err());
+        java.util.regex.Matcher low = java.util.regex.Pattern.compile("class agreement .*: ([0-9.]+)%").matcher(wrong.out());
+        assertTrue(low.find() && Double.parseDouble(low.group(1)) < 3, wrong.out());
+        CliRun few = CliRun.of("fd", npy.toString(), "mnist:test", "--labels",
+                Files.writeString(dir.resolve("few.txt"), "1\n2\n").toString());
+        assertTrue(few.code() != 0 && few.err().contains("few.txt holds 2 labels for 2000"), few.err());
+        assertEquals(2, CliRun.of("fd", npy.toString(), "--save-stats", dir.resolve("s.npz").toString(), "--labels",
+                labels.toString()).code(), "--labels needs a dataset split to compare with");
+
+        // a conditional teacher's samples come with their classes, balanced: seeds 0-19 hold every class twice
+        Path teacher = dir.resolve("conditional-teacher.safetensors");
+        try (NDManager m = TorchRuntime.newManager()) {
+            new org.get4j.diffusion.EdmTeacher(new org.get4j.diffusion.EdmTeacher.Config(1, 32, 8, 10), m)
+                    .save(teacher, Map.of());
+        }
+        Path samples = dir.resolve("teacher-samples.npy");
+        CliRun t = CliRun.of("teacher", "sample", "--teacher", teacher.toString(), "--n", "20", "--steps", "1", "--out",
+                dir.resolve("grid.png").toString(), "--npy", samples.toString());
+        assertEquals(0, t.code(), t.err());
+        long[] drawn = org.get4j.io.ClassLabels.readList(dir.resolve("teacher-samples.labels.txt"), 20, 10);
+        assertArrayEquals(org.get4j.pairs.SeededNoise.labels(0, 20, 10), drawn);
+        assertArrayEquals(new long[] {2, 2, 2, 2, 2, 2, 2, 2, 2, 2},
+                java.util.stream.IntStream.range(0, 10).mapToLong(c -> java.util.Arrays.stream(drawn)
+                        .filter(y -> y == c).count()).toArray());
     }
 }

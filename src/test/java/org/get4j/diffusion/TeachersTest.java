@@ -219,6 +219,20 @@ class TeachersTest {
                     .get("warm_start_sha256"));
             assertTrue(Files.readString(dir.resolve("run/run.json")).contains(sha), "run.json names the source");
 
+            // a resume from another source file is refused: the source is part of the run's settings
+            Path other = dir.resolve("other.safetensors");
+            new EdmTeacher(new EdmTeacher.Config(1, 8, 8, 0), m).save(other, Map.of());
+            TeacherTraining.Settings longer = new TeacherTraining.Settings(60, 16, 3e-3, 5, 0.9, 40, 7, 10);
+            String changed = assertThrows(Get4jException.class, () -> new TeacherTraining(conditional, longer, bars,
+                    dir.resolve("run"), other).run(m, true, log -> { })).getMessage();
+            assertTrue(changed.contains("warm_start_sha256"), changed);
+            // a conditional source cannot start an unconditional teacher (its class table would be dropped)
+            Path conditionalFile = dir.resolve("run/teacher.safetensors");
+            EdmTeacher unconditional = new EdmTeacher(new EdmTeacher.Config(1, 8, 8, 0), m);
+            String dropped = assertThrows(Get4jException.class,
+                    () -> unconditional.warmStartFrom(EdmTeacher.load(m, conditionalFile))).getMessage();
+            assertTrue(dropped.contains("cannot warm-start"), dropped);
+
             EdmTeacher wider = new EdmTeacher(new EdmTeacher.Config(1, 8, 16, 8), m);
             String message = assertThrows(Get4jException.class, () -> wider.warmStartFrom(EdmTeacher.load(m, file)))
                     .getMessage();

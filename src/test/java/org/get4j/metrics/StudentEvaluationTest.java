@@ -102,7 +102,11 @@ class StudentEvaluationTest {
             assertEquals(c, StudentEvaluation.Report.read(cd), "the agreement and the per-class rows survive");
             assertTrue(java.nio.file.Files.readString(cd.resolve("eval.md")).contains(c.classes().get(7).fd().toString()));
             assertNull(r.classes(), "an unconditional model has no per-class rows");
+            assertEquals(c.agreement(), PerClassQuality.overallAgreement(c.classes()), "the classes add up");
             assertTrue(java.nio.file.Files.readString(cd.resolve("eval.md")).contains(c.agreement().toString()));
+            r.write(cd); // an unconditional report written where a conditional one was leaves no stale class rows
+            assertTrue(!java.nio.file.Files.exists(cd.resolve(StudentEvaluation.Report.CLASSES_FILE)));
+            assertNull(StudentEvaluation.Report.read(cd).classes());
         }
     }
 
