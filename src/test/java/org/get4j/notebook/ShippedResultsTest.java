@@ -76,11 +76,20 @@ class ShippedResultsTest {
     @Test
     void theTrainingCostArmsReadWithTheirCurves() {
         List<TrainingCost.Summary> arms = TrainingCost.gather(RESULTS.resolve("training-cost"));
-        assertEquals(List.of("last-1-of-2", "last-1-of-3", "last-1-of-6", "unroll-2", "vit"),
-                arms.stream().map(TrainingCost.Summary::name).toList());
+        assertEquals(List.of("last-1-of-2", "last-1-of-3", "last-1-of-6", "reference", "unroll-2", "unroll-2-batch-128",
+                "unroll-3", "vit"), arms.stream().map(TrainingCost.Summary::name).toList());
         for (TrainingCost.Summary arm : arms) {
             assertNotNull(arm.at(1800), arm.name() + " has its 30-minute point");
         }
+        // the three arms trained in turn on 12-02, as the README ranks them: intervals disjoint at 30 minutes
+        java.util.Map<String, org.get4j.metrics.FdEstimate> at30 = new java.util.HashMap<>();
+        for (TrainingCost.Summary arm : arms) {
+            if (List.of("reference", "unroll-3", "unroll-2-batch-128").contains(arm.name())) {
+                at30.put(arm.name(), arm.at(1800, 10_000));
+            }
+        }
+        assertTrue(at30.get("unroll-3").high() < at30.get("unroll-2-batch-128").low()
+                && at30.get("unroll-2-batch-128").high() < at30.get("reference").low(), at30.toString());
         for (TrainingCost.Summary arm : arms.stream().filter(a -> List.of("unroll-2", "vit").contains(a.name())).toList()) {
             assertNotNull(arm.at(3600, 10_000), arm.name() + " has its 60-minute point on 10,000 samples");
         }
