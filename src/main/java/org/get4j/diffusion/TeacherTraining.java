@@ -128,9 +128,7 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
     protected void initialise(NDManager manager) {
         model = new EdmTeacher(config, manager);
         if (warmStart != null) {
-            try (NDManager source = manager.newSubManager()) { // copied through host memory: freed at once
-                model.warmStartFrom(EdmTeacher.load(source, warmStart));
-            }
+            model.warmStartFrom(EdmTeacher.load(manager, warmStart));
         }
         ema = new EdmTeacher(config, manager);
         optimizer = AdamW.withDefaults(model.parameterArrays(), 0);
@@ -149,6 +147,10 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
             NDArray l = EdmLoss.loss(model, y, labels);
             gc.backward(l);
             loss = l.getFloat();
+        }
+        if (!Double.isFinite(loss)) { // the weights are already lost: stop before a checkpoint keeps them
+            throw new Get4jException("teacher training: the EDM loss at step " + (k + 1) + " is " + loss
+                    + "; the run stops, its last checkpoint is kept in " + dir);
         }
         optimizer.step(settings.lrAt(k));
         average.update(k);

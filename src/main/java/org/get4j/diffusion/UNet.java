@@ -16,6 +16,7 @@ import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.util.PairList;
 import org.get4j.nn.GroupNorm;
 import org.get4j.nn.Layers;
+import org.get4j.nn.NarrowConv2d;
 import org.get4j.nn.XavierUniform;
 import org.get4j.runtime.Torch;
 
@@ -40,7 +41,7 @@ public final class UNet extends AbstractBlock {
     private final ResBlock up2;
     private final ResBlock up1;
     private final GroupNorm normOut;
-    private final Conv2d convOut;
+    private final NarrowConv2d convOut;
 
     public UNet(int channels, int base, int numClasses) {
         this.base = base;
@@ -59,8 +60,7 @@ public final class UNet extends AbstractBlock {
         up2 = addChildBlock("up2", new ResBlock(4 * base, 2 * base, embDim));
         up1 = addChildBlock("up1", new ResBlock(3 * base, base, embDim));
         normOut = addChildBlock("norm_out", new GroupNorm(groups(base), base));
-        convOut = addChildBlock("conv_out", conv(channels, 3));
-        convOut.setInitializer(new ConstantInitializer(0), Parameter.Type.WEIGHT);
+        convOut = addChildBlock("conv_out", new NarrowConv2d(base, channels, 3)); // starts at zero
     }
 
     /** x sigmoid(x). */

@@ -272,11 +272,9 @@ public final class StudentEvaluation {
         List<PerClassQuality.Row> classes = null;
         if (c.numClasses() > 0 && fx.classes() == c.numClasses()) { // the labels sample() drew: seeds SAMPLE_SEED .. + n - 1
             long[] labels = SeededNoise.labels(SAMPLE_SEED, n, c.numClasses());
-            ClassAgreement tally = new ClassAgreement(labels, c.numClasses());
-            tally.count(0, read.probabilities());
-            agreement = tally.overall();
             // a second, cheap classifier pass (LeNet) that sorts the features by class; the sampling above dominates
             classes = PerClassQuality.measure(fx, buffer(samples, c), labels, test, train, 500);
+            agreement = PerClassQuality.overallAgreement(classes);
         }
         int iters = c.arch() == ModelConfig.Arch.GET ? solver.maxIter() : 0;
         FdEstimate toTest = features.estimate(testStats);

@@ -2,6 +2,7 @@ package org.get4j.diffusion;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -175,15 +176,7 @@ class TeachersTest {
      */
     @Test
     void aConditionalTeacherWarmStartsFromAnUnconditionalOne() throws Exception {
-        byte[] px = new byte[64 * 8 * 8];
-        int[] labels = new int[64];
-        for (int i = 0; i < 64; i++) { // class c: a horizontal bar at row c (8 classes)
-            labels[i] = i % 8;
-            for (int x = 0; x < 8; x++) {
-                px[i * 64 + labels[i] * 8 + x] = (byte) 255;
-            }
-        }
-        ImageSet bars = new ImageSet("bars", px, labels, 1, 8, 8);
+        ImageSet bars = bars();
         int threads = TorchRuntime.threads();
         TorchRuntime.setThreads(1);
         try (NDManager m = TorchRuntime.newManager()) {
@@ -240,5 +233,33 @@ class TeachersTest {
         } finally {
             TorchRuntime.setThreads(threads);
         }
+    }
+
+    /**
+     * Training that diverges (here a learning rate of 1e30) stops at the first non-finite loss, naming the step,
+     * instead of writing NaN weights into the next checkpoint and the teacher file.
+     */
+    @Test
+    void aRunStopsAtItsFirstNonFiniteLoss() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            TeacherTraining.Settings s = new TeacherTraining.Settings(20, 16, 1e30, 0, 0.9, 20, 7, 10);
+            TeacherTraining run = new TeacherTraining(new EdmTeacher.Config(1, 8, 8, 8), s, bars(), dir.resolve("nan"));
+            String message = assertThrows(Get4jException.class, () -> run.run(m, false, log -> { })).getMessage();
+            assertTrue(message.matches("teacher training: the EDM loss at step [2-9] is (NaN|-?Infinity); .*"), message);
+            assertFalse(Files.exists(dir.resolve("nan/teacher.safetensors")), "no teacher written from lost weights");
+        }
+    }
+
+    /** 64 images of 8 x 8, class c (8 classes) a horizontal bar at row c. */
+    private static ImageSet bars() {
+        byte[] px = new byte[64 * 8 * 8];
+        int[] labels = new int[64];
+        for (int i = 0; i < 64; i++) {
+            labels[i] = i % 8;
+            for (int x = 0; x < 8; x++) {
+                px[i * 64 + labels[i] * 8 + x] = (byte) 255;
+            }
+        }
+        return new ImageSet("bars", px, labels, 1, 8, 8);
     }
 }
