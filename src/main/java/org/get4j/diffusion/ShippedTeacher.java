@@ -8,7 +8,9 @@ public enum ShippedTeacher {
     /** Base 16, 112,609 parameters: fast to sample, FD-LeNet 34. Quick mode and CI. */
     SMALL("edm-mnist-small.safetensors"),
     /** Base 32: the teacher the full-mode notebooks and environment/experiment-mnist distil. */
-    MNIST("edm-mnist.safetensors");
+    MNIST("edm-mnist.safetensors"),
+    /** edm-mnist warm-started with a class table and fine-tuned on labelled MNIST: CLASSES=10 experiment-mnist, notebook 08. */
+    CONDITIONAL("edm-mnist-conditional.safetensors");
 
     private final String file;
 

@@ -20,27 +20,36 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Each MNIST teacher shipped under data/teachers loads and reproduces its recorded samples: 4 images from seeds 0-3
  * with the reference sampler (18 Heun steps, float64), in src/test/resources/fixtures/teacher/NAME-samples.npy.
  * {@link #main} recorded them:
- * {@code java -cp "target/test-classes:target/classes:target/lib/*" org.get4j.diffusion.ShippedTeacherTest}.
+ * {@code java -cp "target/test-classes:target/classes:target/lib/*" org.get4j.diffusion.ShippedTeacherTest NAME}.
  */
 class ShippedTeacherTest {
     /** SHA-256 of each teacher's four uint8 images. */
     static final Map<ShippedTeacher, String> RECORDED_SHA256 = Map.of(
             ShippedTeacher.SMALL, "d30cdcaf015bec7ae7cf2a6ed871e648dd25bc10c8dfa9d1ded21668ce3029a9",
-            ShippedTeacher.MNIST, "917195b3d3cd9d6990567475c545c90f194b562ad4ee39eb6995e81341a302b8");
+            ShippedTeacher.MNIST, "917195b3d3cd9d6990567475c545c90f194b562ad4ee39eb6995e81341a302b8",
+            ShippedTeacher.CONDITIONAL, "0dbb3ce9d9bc9dde34fd596de7419fcd0f3d14bec40fe10d0d1513c495bb78f1");
 
-    /** The four images, quantised to uint8 as the reference quantises samples. */
+    /**
+     * The four images, quantised to uint8 as the reference quantises samples; a conditional teacher draws each seed's
+     * class as pairs do ({@link SeededNoise#labels}).
+     */
     static byte[] sample(Denoiser teacher, NDManager m) {
         NDArray e = m.create(SeededNoise.noise(0, 4, 1024), new Shape(4, 1, 32, 32));
-        return Teachers.toBytes(new EdmSampler(SamplerConfig.reference()).sample(teacher, e, null));
+        NDArray labels = teacher.numClasses() == 0 ? null
+                : m.create(SeededNoise.labels(0, 4, teacher.numClasses()));
+        return Teachers.toBytes(new EdmSampler(SamplerConfig.reference()).sample(teacher, e, labels));
     }
 
     static String fixture(ShippedTeacher t) {
         return "fixtures/teacher/" + t + "-samples.npy";
     }
 
-    /** Records every teacher's fixture and prints its SHA-256. */
+    /** Records the fixture of each teacher named (edm-mnist-conditional ...) and prints its SHA-256. */
     public static void main(String[] args) {
         for (ShippedTeacher t : ShippedTeacher.values()) {
+            if (!java.util.List.of(args).contains(t.toString())) {
+                continue;
+            }
             try (NDManager m = TorchRuntime.newManager()) {
                 byte[] bytes = sample(Teachers.load(m, t.path()), m);
                 Path out = Path.of("src/test/resources").resolve(fixture(t));

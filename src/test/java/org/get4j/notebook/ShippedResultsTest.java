@@ -15,6 +15,9 @@ import org.get4j.ablation.TrainingCost;
 import org.get4j.data.DataHome;
 import org.get4j.io.Checksums;
 import org.get4j.io.SafeTensors;
+import org.get4j.metrics.ClassAgreement;
+import org.get4j.metrics.FdRecord;
+import org.get4j.metrics.PerClassQuality;
 import org.get4j.model.Checkpoints;
 import org.get4j.model.Generator;
 import org.get4j.runtime.TorchRuntime;
@@ -71,6 +74,28 @@ class ShippedResultsTest {
         var teacher = org.get4j.metrics.FdRecord.read(RESULTS.resolve("mnist/teacher-fd.json"));
         assertEquals(10_000, teacher.samples());
         assertTrue(summary.contains(String.format(java.util.Locale.ROOT, "%.4f", teacher.fd())), "the teacher's FD is the summary's");
+    }
+
+    /**
+     * Issue 24's conditional teacher, scored on the seeds the conditional experiment draws (10^9 on, each for its
+     * seed's label): the per-class rows and the FD record are whole, and data/README.md and notebook 08 quote them.
+     */
+    @Test
+    void theConditionalTeachersScoresAreWholeAndQuoted() throws Exception {
+        Path dir = RESULTS.resolve("mnist-conditional");
+        List<PerClassQuality.Row> rows = PerClassQuality.read(dir.resolve("teacher-classes.csv"));
+        assertEquals(10, rows.size());
+        ClassAgreement.Share all = PerClassQuality.overallAgreement(rows);
+        assertEquals(10_000, all.n(), "every sample is in one class's row");
+        for (PerClassQuality.Row r : rows) {
+            assertEquals(1_000, r.agreement().n(), "the labels are balanced: class " + r.label());
+        }
+        FdRecord fd = FdRecord.read(dir.resolve("teacher-fd.json"));
+        assertEquals(10_000, fd.samples());
+        String readme = Files.readString(DataHome.resolve().resolve("README.md"));
+        assertTrue(readme.contains(all.toString()), "data/README.md quotes the agreement " + all);
+        String interval = String.format(java.util.Locale.ROOT, "%.2f [%.2f, %.2f]", fd.fd(), fd.low(), fd.high());
+        assertTrue(readme.contains(interval), "data/README.md quotes the FD " + interval);
     }
 
     @Test
