@@ -128,7 +128,9 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
     protected void initialise(NDManager manager) {
         model = new EdmTeacher(config, manager);
         if (warmStart != null) {
-            model.warmStartFrom(EdmTeacher.load(manager, warmStart));
+            try (NDManager source = manager.newSubManager()) { // copied through host memory: freed at once
+                model.warmStartFrom(EdmTeacher.load(source, warmStart));
+            }
         }
         ema = new EdmTeacher(config, manager);
         optimizer = AdamW.withDefaults(model.parameterArrays(), 0);
@@ -147,10 +149,19 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
             NDArray l = EdmLoss.loss(model, y, labels);
             gc.backward(l);
             loss = l.getFloat();
-        }
-        if (!Double.isFinite(loss)) { // the weights are already lost: stop before a checkpoint keeps them
-            throw new Get4jException("teacher training: the EDM loss at step " + (k + 1) + " is " + loss
-                    + "; the run stops, its last checkpoint is kept in " + dir);
+            // a non-finite loss or gradient would put NaN into the weights, the moments and the EMA, and the next
+            // checkpoint would keep them: stop before the update, so the last checkpoint stays usable
+            double gradients = 0;
+            try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) { // the gradients' handles, freed
+                for (NDArray p : model.parameterArrays()) {
+                    gradients += p.getGradient().sum().getFloat();
+                }
+            }
+            if (!Double.isFinite(loss) || !Double.isFinite(gradients)) {
+                throw new Get4jException("teacher training: at step " + (k + 1) + " the EDM loss is " + loss
+                        + (Double.isFinite(loss) ? " but a gradient is not finite" : "")
+                        + "; the run stops before its update, and its last checkpoint in " + dir + " is intact");
+            }
         }
         optimizer.step(settings.lrAt(k));
         average.update(k);

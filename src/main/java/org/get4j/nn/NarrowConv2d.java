@@ -15,8 +15,8 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 /**
- * A same-padded k x k convolution with few output channels (a U-Net's image output), whose weights start at zero.
- * Parameters "weight" (out, in, k, k) and "bias" (out), as DJL's {@link Conv2d}, so checkpoints are unchanged.
+ * A same-padded k x k convolution, stride 1, that stays exact when it has few output channels (a U-Net's image output). Parameters "weight" (out, in, k, k) and "bias" (out), as DJL's
+ * {@link Conv2d}, so checkpoints are unchanged; the bias starts at zero.
  *
  * <p>Why not {@link Conv2d}: libtorch 2.7.1's CPU backward of a convolution whose output channels are not a multiple
  * of 16 returns NaN input gradients in a few percent of calls on some hosts (seen on an AVX-512 AMD EPYC, 2026-12-02:
@@ -33,11 +33,16 @@ public final class NarrowConv2d extends AbstractBlock {
     private final Parameter weight;
     private final Parameter bias;
 
+    /** Weights that start at zero (EDM's last layer). */
     public NarrowConv2d(int in, int out, int kernel) {
+        this(in, out, kernel, Initializer.ZEROS);
+    }
+
+    public NarrowConv2d(int in, int out, int kernel, Initializer weights) {
         this.out = out;
         this.kernel = kernel;
         weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(out, in, kernel, kernel)).optInitializer(Initializer.ZEROS).build());
+                .optShape(new Shape(out, in, kernel, kernel)).optInitializer(weights).build());
         bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
                 .optShape(new Shape(out)).optInitializer(Initializer.ZEROS).build());
     }
@@ -52,8 +57,8 @@ public final class NarrowConv2d extends AbstractBlock {
             Shape ws = w.getShape();
             NDManager m = x.getManager();
             w = NDArrays.concat(new NDList(w, m.zeros(new Shape(padded - out, ws.get(1), kernel, kernel),
-                    w.getDataType())), 0);
-            b = NDArrays.concat(new NDList(b, m.zeros(new Shape(padded - out), b.getDataType())), 0);
+                    w.getDataType(), x.getDevice())), 0);
+            b = NDArrays.concat(new NDList(b, m.zeros(new Shape(padded - out), b.getDataType(), x.getDevice())), 0);
         }
         NDArray y = Conv2d.conv2d(x, w, b, new Shape(1, 1), new Shape(kernel / 2, kernel / 2), new Shape(1, 1), 1)
                 .singletonOrThrow();

@@ -255,7 +255,7 @@ class PipelineCommandsTest {
         // a conditional teacher's samples come with their classes, balanced: seeds 0-19 hold every class twice
         Path teacher = dir.resolve("conditional-teacher.safetensors");
         try (NDManager m = TorchRuntime.newManager()) {
-            new org.get4j.diffusion.EdmTeacher(new org.get4j.diffusion.EdmTeacher.Config(1, 32, 8, 10), m)
+            new org.get4j.diffusion.EdmTeacher(new org.get4j.diffusion.EdmTeacher.Config(1, 32, 16, 10), m)
                     .save(teacher, Map.of());
         }
         Path samples = dir.resolve("teacher-samples.npy");

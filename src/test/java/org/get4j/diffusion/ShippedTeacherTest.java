@@ -46,6 +46,10 @@ class ShippedTeacherTest {
 
     /** Records the fixture of each teacher named (edm-mnist-conditional ...) and prints its SHA-256. */
     public static void main(String[] args) {
+        if (args.length == 0) {
+            System.err.println("name the teachers to record: " + java.util.Arrays.toString(ShippedTeacher.values()));
+            System.exit(2);
+        }
         for (ShippedTeacher t : ShippedTeacher.values()) {
             if (!java.util.List.of(args).contains(t.toString())) {
                 continue;

@@ -60,7 +60,8 @@ class NarrowConv2dTest {
 
     /**
      * The regression: a one-channel output convolution (the U-Net's image output) backpropagated 200 times. With DJL's
-     * Conv2d, 2 to 12 of these calls gave NaN input gradients on the host where it was found.
+     * Conv2d, 11 of these calls gave NaN input gradients on the host where it was found (an AVX-512 AMD EPYC); on a
+     * host without the libtorch bug this passes either way, and the first test still checks the values.
      */
     @Test
     void inputGradientsAreFiniteInEveryCall() {

@@ -78,7 +78,7 @@ class ShippedResultsTest {
 
     /**
      * Issue 24's conditional teacher, scored on the seeds the conditional experiment draws (10^9 on, each for its
-     * seed's label): the per-class rows and the FD record are whole, and data/README.md and notebook 08 quote them.
+     * seed's label): the per-class rows and the FD record are whole, and data/README.md, notebook 08 and README.md quote them.
      */
     @Test
     void theConditionalTeachersScoresAreWholeAndQuoted() throws Exception {
@@ -96,6 +96,13 @@ class ShippedResultsTest {
         assertTrue(readme.contains(all.toString()), "data/README.md quotes the agreement " + all);
         String interval = String.format(java.util.Locale.ROOT, "%.2f [%.2f, %.2f]", fd.fd(), fd.low(), fd.high());
         assertTrue(readme.contains(interval), "data/README.md quotes the FD " + interval);
+        String rounded = String.format(java.util.Locale.ROOT, "FD %.1f [%.1f, %.1f]", fd.fd(), fd.low(), fd.high());
+        String notebook = Files.readString(Path.of("notebooks/08-class-conditional.ipynb"));
+        assertTrue(notebook.contains(rounded) && notebook.contains(all.toString()), "notebook 08's paragraph quotes "
+                + rounded + " and " + all);
+        String mainReadme = Files.readString(Path.of("README.md"));
+        assertTrue(mainReadme.contains(String.format(java.util.Locale.ROOT, "FD %.1f, class agreement %.1f%%",
+                fd.fd(), 100 * all.share())), "README.md's notebook table quotes them");
     }
 
     @Test

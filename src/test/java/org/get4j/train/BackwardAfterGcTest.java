@@ -142,7 +142,7 @@ class BackwardAfterGcTest {
     void edmTeacherLoss() throws Exception {
         try (NDManager m = TorchRuntime.newManager()) {
             m.getEngine().setRandomSeed(1);
-            EdmTeacher teacher = new EdmTeacher(new EdmTeacher.Config(1, 8, 8, 0), m);
+            EdmTeacher teacher = new EdmTeacher(new EdmTeacher.Config(1, 8, 16, 0), m);
             assertGcDoesNotChangeGradients(m, teacher.parameterArrays(), (mm, gc) -> {
                 NDArray loss = EdmLoss.loss(teacher, mm.randomUniform(-1, 1, new Shape(4, 1, 8, 8)), null);
                 return () -> gc.backward(loss);
