@@ -63,12 +63,15 @@ final class PairsCommand implements Runnable {
         @Option(names = "--spark", description = "Run on Apache Spark, one task per shard (needs get4j-spark on the "
                 + "classpath: environment/get4j-spark or spark-submit). The teacher may then be a Hadoop URI.")
         boolean spark;
+        @picocli.CommandLine.Mixin
+        GuidanceOptions guidance;
 
         @Override
         public void run() {
             SeedRange range;
             SamplerConfig sampler;
             Flags.atLeast(spec, "--shard-size", shardSize, 1);
+            guidance.check(spec);
             Flags.atLeast(spec, "--batch", batch, 1);
             Flags.atLeast(spec, "--steps", steps, 1);
             try {
@@ -81,6 +84,10 @@ final class PairsCommand implements Runnable {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--seeds: " + e.getMessage());
             }
             PrintWriter w = spec.commandLine().getOut();
+            if (spark && guidance.given()) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--guidance runs on this machine only, not with --spark");
+            }
             if (spark) {
                 ClusterPairs cluster = ClusterPairs.find("--spark");
                 PairManifest manifest = cluster.generate(teacher, sampler, range, shardSize, batch, conditional, out,
@@ -95,7 +102,7 @@ final class PairsCommand implements Runnable {
             }
             try (NDManager m = TorchRuntime.newManager()) {
                 Path out = Path.of(this.out);
-                Denoiser t = Teachers.resolve(m, teacher);
+                Denoiser t = guidance.apply(spec, m, Teachers.resolve(m, teacher));
                 PairGenerator g = new PairGenerator(t, sampler, range, shardSize, batch, conditional);
                 int shards = PairManifest.shardCount(range.count(), shardSize);
                 g.checkPlan(out); // a refusal before the progress bar

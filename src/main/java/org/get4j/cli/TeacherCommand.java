@@ -15,6 +15,7 @@ import org.get4j.data.ImageSet;
 import org.get4j.diffusion.Denoiser;
 import org.get4j.diffusion.EdmSampler;
 import org.get4j.diffusion.EdmTeacher;
+import org.get4j.diffusion.GaussianMixtureTeacher;
 import org.get4j.diffusion.SamplerConfig;
 import org.get4j.diffusion.TeacherTraining;
 import org.get4j.diffusion.Teachers;
@@ -66,6 +67,12 @@ final class TeacherCommand implements Runnable {
         int base;
         @Option(names = "--classes", defaultValue = "0", description = "10 for a class-conditional teacher.")
         int classes;
+        @Option(names = "--class-lr-scale", defaultValue = "1", paramLabel = "F", description = "The class embedding "
+                + "table's learning rate is F times --lr (default: ${DEFAULT-VALUE}).") double classLrScale;
+        @Option(names = "--p-mean", defaultValue = "-1.2", description = "Mean of ln sigma, the training noise "
+                + "levels (EDM's P_mean; default: ${DEFAULT-VALUE}).") double pMean;
+        @Option(names = "--p-std", defaultValue = "1.2", description = "Standard deviation of ln sigma (EDM's P_std; "
+                + "default: ${DEFAULT-VALUE}).") double pStd;
         @Option(names = "--warm-start", paramLabel = "FILE", description = "Start from this teacher's weights (same "
                 + "U-Net; e.g. a conditional teacher from the unconditional edm-mnist: its class embedding starts at "
                 + "zero, so step 0 denoises as FILE does for every label).") Path warmStart;
@@ -92,7 +99,8 @@ final class TeacherCommand implements Runnable {
             try {
                 d = Dataset.byName(dataset);
                 config = new EdmTeacher.Config(1, 32, base, classes);
-                settings = new TeacherTraining.Settings(steps, batch, lr, warmup, ema, checkpointEvery, seed, 50);
+                settings = new TeacherTraining.Settings(steps, batch, lr, warmup, ema, checkpointEvery, seed, 50,
+                        classLrScale, pMean, pStd);
             } catch (InvalidValueException e) {
                 throw Flags.usageError(spec, e);
             } catch (RuntimeException e) {
@@ -135,24 +143,27 @@ final class TeacherCommand implements Runnable {
         Path npy;
         @Option(names = "--batch", defaultValue = "64", description = "Images per sampler batch (default: "
                 + "${DEFAULT-VALUE}; larger batches sample slower on CPU).") int batch;
+        @picocli.CommandLine.Mixin
+        GuidanceOptions guidance;
 
         @Override
         public void run() {
             Flags.atLeast(spec, "--n", n, 1);
+            guidance.check(spec);
             Flags.atLeast(spec, "--batch", batch, 1);
             Flags.atLeast(spec, "--steps", steps, 1);
             try (NDManager m = TorchRuntime.newManager()) {
-                var t = Teachers.resolve(m, teacher);
+                Denoiser t = guidance.apply(spec, m, Teachers.resolve(m, teacher));
                 int px = t.channels() * t.imageSize() * t.imageSize();
                 float[] all = new float[n * px];
-                long[] drawnFor = new long[t.numClasses() > 0 && t instanceof EdmTeacher ? n : 0];
+                boolean byClass = t.numClasses() > 0 && !(t instanceof GaussianMixtureTeacher); // the mixture: all classes
+                long[] drawnFor = new long[byClass ? n : 0];
                 EdmSampler sampler = new EdmSampler(SamplerConfig.reference().withSteps(steps));
                 for (int b = 0; b < n; b += batch) {
                     int k = Math.min(batch, n - b);
                     try (NDManager sub = m.newSubManager()) {
                         float[] noise = SeededNoise.noise(seed + b, k, px);
-                        long[] labels = t.numClasses() > 0 && t instanceof EdmTeacher
-                                ? SeededNoise.labels(seed + b, k, t.numClasses()) : null;
+                        long[] labels = byClass ? SeededNoise.labels(seed + b, k, t.numClasses()) : null;
                         if (labels != null) {
                             System.arraycopy(labels, 0, drawnFor, b, k);
                         }

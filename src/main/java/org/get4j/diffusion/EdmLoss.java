@@ -18,8 +18,16 @@ public final class EdmLoss {
 
     /** The batch-mean loss of clean images y (B, C, H, W); the noise draws come from the engine's generator. */
     public static NDArray loss(EdmTeacher teacher, NDArray y, NDArray labels) {
+        return loss(teacher, y, labels, P_MEAN, P_STD);
+    }
+
+    /**
+     * As {@link #loss(EdmTeacher, NDArray, NDArray)} with ln sigma ~ N(pMean, pStd^2) (EDM's --P_mean, --P_std): a
+     * larger pMean spends the batch on the high noise levels, where a sample's class is decided.
+     */
+    public static NDArray loss(EdmTeacher teacher, NDArray y, NDArray labels, double pMean, double pStd) {
         long batch = y.getShape().get(0);
-        NDArray sigma = y.getManager().randomNormal(new Shape(batch)).mul(P_STD).add(P_MEAN).exp();
+        NDArray sigma = y.getManager().randomNormal(new Shape(batch)).mul(pStd).add(pMean).exp();
         NDArray s = sigma.reshape(batch, 1, 1, 1);
         double sd2 = EdmTeacher.SIGMA_DATA * EdmTeacher.SIGMA_DATA;
         NDArray weight = s.square().add(sd2).div(s.mul(EdmTeacher.SIGMA_DATA).square());

@@ -105,6 +105,12 @@ public final class EdmTeacher implements Denoiser {
         return net.getParameters().values().stream().map(Parameter::getArray).toList();
     }
 
+    /** The class embedding table (classes, embedding), or empty for an unconditional teacher. */
+    public java.util.Optional<NDArray> classTable() {
+        return net.getParameters().stream().filter(p -> p.getKey().endsWith("class_table"))
+                .map(p -> p.getValue().getArray()).findFirst();
+    }
+
     @Override
     public int channels() {
         return config.channels();

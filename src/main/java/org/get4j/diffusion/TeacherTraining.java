@@ -17,6 +17,7 @@ import org.get4j.io.HostTensor;
 import org.get4j.io.SafeTensors;
 import org.get4j.optim.AdamW;
 import org.get4j.optim.Ema;
+import org.get4j.optim.Gradients;
 import org.get4j.optim.TrainingRun;
 import org.get4j.runtime.Versions;
 
@@ -29,7 +30,14 @@ import org.get4j.runtime.Versions;
 public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.Log> {
     /** Settings of a run. */
     public record Settings(int steps, int batch, double lr, int warmup, double emaDecay, int checkpointEvery,
-            long seed, int logEvery) {
+            long seed, int logEvery, double classLrScale, double pMean, double pStd) {
+        /** EDM's noise levels (P_mean -1.2, P_std 1.2) and one learning rate for all parameters. */
+        public Settings(int steps, int batch, double lr, int warmup, double emaDecay, int checkpointEvery, long seed,
+                int logEvery) {
+            this(steps, batch, lr, warmup, emaDecay, checkpointEvery, seed, logEvery, 1, EdmLoss.P_MEAN,
+                    EdmLoss.P_STD);
+        }
+
         public Settings {
             check(steps >= 1, "steps", steps, "at least 1");
             check(batch >= 1, "batch", batch, "at least 1");
@@ -38,6 +46,10 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
             check(emaDecay > 0 && emaDecay < 1, "ema_decay", emaDecay, "in (0, 1)");
             check(checkpointEvery >= 1, "checkpoint_every", checkpointEvery, "at least 1");
             check(logEvery >= 1, "log_every", logEvery, "at least 1");
+            check(classLrScale > 0 && Double.isFinite(classLrScale), "class_lr_scale", classLrScale,
+                    "a finite number > 0");
+            check(Double.isFinite(pMean), "p_mean", pMean, "a finite number");
+            check(pStd > 0 && Double.isFinite(pStd), "p_std", pStd, "a finite number > 0");
         }
 
         private static void check(boolean ok, String key, Object value, String expected) {
@@ -53,6 +65,9 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
             m.put("ema_decay", emaDecay);
             m.put("checkpoint_every", checkpointEvery);
             m.put("seed", seed);
+            m.put("class_lr_scale", classLrScale);
+            m.put("p_mean", pMean);
+            m.put("p_std", pStd);
             return m;
         }
 
@@ -134,6 +149,9 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
         }
         ema = new EdmTeacher(config, manager);
         optimizer = AdamW.withDefaults(model.parameterArrays(), 0);
+        // the class table starts at zero (warm start) and Adam moves it by about lr a step: a learning rate of its
+        // own lets the label's embedding reach the noise embedding's scale sooner (data/README.md measures it)
+        model.classTable().ifPresent(t -> optimizer.scaleLearningRate(t, settings.classLrScale()));
         average = new Ema(ema.parameterArrays(), model.parameterArrays(), settings.emaDecay(), true);
         average.reset();
     }
@@ -146,26 +164,25 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
             int[] indices = batchIndices(k);
             NDArray y = data.toFloat(batchManager, indices);
             NDArray labels = config.numClasses() > 0 ? labelsOf(batchManager, indices) : null;
-            NDArray l = EdmLoss.loss(model, y, labels);
+            NDArray l = EdmLoss.loss(model, y, labels, settings.pMean(), settings.pStd());
             gc.backward(l);
             loss = l.getFloat();
             // a non-finite loss or gradient would put NaN into the weights, the moments and the EMA, and the next
             // checkpoint would keep them: stop before the update, so the last checkpoint stays usable
-            double gradients = 0;
-            try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) { // the gradients' handles, freed
-                for (NDArray p : model.parameterArrays()) {
-                    gradients += p.getGradient().sum().getFloat();
-                }
-            }
-            if (!Double.isFinite(loss) || !Double.isFinite(gradients)) {
-                throw new Get4jException("teacher training: at step " + (k + 1) + " the EDM loss is " + loss
-                        + (Double.isFinite(loss) ? " but a gradient is not finite" : "")
-                        + "; the run stops before its update, and its last checkpoint in " + dir + " is intact");
-            }
+            requireFinite(k + 1, loss, Gradients.squaredNorm(model.parameterArrays()), dir);
         }
         optimizer.step(settings.lrAt(k));
         average.update(k);
         return loss;
+    }
+
+    /** Stops the run (before the update of {@code step}) when its loss or gradient is NaN or infinite. */
+    static void requireFinite(long step, double loss, double gradientSquaredNorm, Path dir) {
+        if (!Double.isFinite(loss) || !Double.isFinite(gradientSquaredNorm)) {
+            throw new Get4jException("teacher training: at step " + step + " the EDM loss is " + loss
+                    + (Double.isFinite(loss) ? " but a gradient is not finite" : "")
+                    + "; the run stops before its update, and its last checkpoint in " + dir + " is intact");
+        }
     }
 
     @Override

@@ -139,6 +139,7 @@ public final class ClassViews {
     }
 
     /** One row of the overall comparison: a model, what one image costs it, its FD and its class agreement. */
+    /** One model's row; {@code agreement} is null for an unconditional model (a reference for FD only). */
     public record Entry(String model, String cost, FdEstimate fd, ClassAgreement.Share agreement) {}
 
     /** The overall comparison: one row per model. */
@@ -149,7 +150,8 @@ public final class ClassViews {
                 StringColumn.create(String.format("FD [95%%], n = %,d", entries.get(0).fd().samples()),
                         entries.stream().map(e -> e.fd().toString()).toList()),
                 StringColumn.create("class agreement [95%]",
-                        entries.stream().map(e -> e.agreement().toString()).toList()));
+                        entries.stream().map(e -> e.agreement() == null ? "(no label)" : e.agreement().toString())
+                                .toList()));
     }
 
     /**

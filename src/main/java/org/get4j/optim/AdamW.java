@@ -26,6 +26,7 @@ public final class AdamW {
     private final double beta2;
     private final double eps;
     private final double weightDecay;
+    private final double[] lrScale; // per parameter, as PyTorch's parameter groups with their own lr
     private long step;
 
     public AdamW(List<NDArray> parameters, double beta1, double beta2, double eps, double weightDecay) {
@@ -34,6 +35,8 @@ public final class AdamW {
         this.beta2 = beta2;
         this.eps = eps;
         this.weightDecay = weightDecay;
+        this.lrScale = new double[parameters.size()];
+        java.util.Arrays.fill(lrScale, 1.0);
         for (NDArray p : parameters) {
             NDArray zm = p.zerosLike();
             NDArray zv = p.zerosLike();
@@ -48,6 +51,23 @@ public final class AdamW {
         return new AdamW(parameters, 0.9, 0.999, 1e-8, weightDecay);
     }
 
+    /**
+     * Gives {@code parameter} its own learning rate, {@code factor} times the one passed to {@link #step} (a
+     * parameter group of its own in PyTorch's terms; the weight decay scales with it, as there).
+     */
+    public void scaleLearningRate(NDArray parameter, double factor) {
+        if (!(factor > 0 && Double.isFinite(factor))) {
+            throw new IllegalArgumentException("learning-rate factor " + factor + ": expected a finite number > 0");
+        }
+        for (int i = 0; i < parameters.size(); i++) {
+            if (parameters.get(i) == parameter) {
+                lrScale[i] = factor;
+                return;
+            }
+        }
+        throw new IllegalArgumentException("not a parameter of this optimiser: " + parameter.getShape());
+    }
+
     /** One update with learning rate {@code lr} from the parameters' accumulated gradients, then zeroes them. */
     public void step(double lr) {
         step++;
@@ -57,13 +77,14 @@ public final class AdamW {
             for (int i = 0; i < parameters.size(); i++) {
                 NDArray p = parameters.get(i);
                 NDArray g = p.getGradient();
+                double lrI = lr * lrScale[i];
                 if (weightDecay != 0) {
-                    p.muli(1 - lr * weightDecay);
+                    p.muli(1 - lrI * weightDecay);
                 }
                 m.get(i).muli(beta1).addi(g.mul(1 - beta1));
                 v.get(i).muli(beta2).addi(g.square().muli(1 - beta2));
                 NDArray denominator = v.get(i).sqrt().divi(Math.sqrt(bias2)).addi(eps);
-                p.subi(m.get(i).div(denominator).muli(lr / bias1));
+                p.subi(m.get(i).div(denominator).muli(lrI / bias1));
                 Torch.zeroGrad(p);
             }
         }

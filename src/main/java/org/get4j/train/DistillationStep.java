@@ -9,6 +9,7 @@ import org.get4j.deq.FixedPointCorrection;
 import org.get4j.model.Generator;
 import org.get4j.model.Supervision;
 import org.get4j.optim.AdamW;
+import org.get4j.optim.Gradients;
 import org.get4j.optim.NonFiniteGuard;
 import org.get4j.runtime.Torch;
 
@@ -90,13 +91,7 @@ public final class DistillationStep {
     }
 
     private Result finish(double[] stateLosses, double loss, double jacobian, int iterations, double lr) {
-        double sq = 0;
-        try (NDScope scope = new NDScope()) {
-            for (NDArray p : parameters) {
-                sq += p.getGradient().square().sum().getFloat();
-            }
-        }
-        double norm = Math.sqrt(sq);
+        double norm = Math.sqrt(Gradients.squaredNorm(parameters));
         boolean apply = guard.admit(norm, loss);
         if (apply) {
             optimizer.step(lr);

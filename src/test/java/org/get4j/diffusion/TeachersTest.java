@@ -256,6 +256,19 @@ class TeachersTest {
         }
     }
 
+    @Test
+    void aFiniteLossWithANonFiniteGradientAlsoStopsTheRun() {
+        Path d = Path.of("runs/t");
+        TeacherTraining.requireFinite(3, 0.1, 2.5, d); // both finite: the update goes ahead
+        String nan = assertThrows(Get4jException.class, () -> TeacherTraining.requireFinite(3, 0.1, Double.NaN, d))
+                .getMessage();
+        assertTrue(nan.startsWith("teacher training: at step 3 the EDM loss is 0.1 but a gradient is not finite; the "
+                + "run stops before its update"), nan);
+        String inf = assertThrows(Get4jException.class,
+                () -> TeacherTraining.requireFinite(4, 0.1, Double.POSITIVE_INFINITY, d)).getMessage();
+        assertTrue(inf.contains("at step 4") && inf.contains("but a gradient is not finite"), inf);
+    }
+
     /** 64 images of 8 x 8, class c (8 classes) a horizontal bar at row c. */
     private static ImageSet bars() {
         byte[] px = new byte[64 * 8 * 8];

@@ -31,6 +31,18 @@ class ClassViewsTest {
     Path dir;
 
     @Test
+    void theOverallTableShowsAnUnconditionalReferenceWithoutAnAgreement() {
+        var table = ClassViews.overall(List.of(
+                new ClassViews.Entry("edm-mnist (unconditional)", "35", new FdEstimate(7.754, 7.21, 8.355, 10_000), null),
+                new ClassViews.Entry("teacher", "35", new FdEstimate(4.21, 3.92, 4.53, 10_000),
+                        ClassAgreement.Share.of(8_170, 10_000))));
+        assertEquals(2, table.rowCount());
+        assertEquals("(no label)", table.stringColumn(3).get(0));
+        assertEquals(ClassAgreement.Share.of(8_170, 10_000).toString(), table.stringColumn(3).get(1));
+        assertTrue(table.columnNames().get(2).equals("FD [95%], n = 10,000"), table.columnNames().toString());
+    }
+
+    @Test
     void everyRowOfAClassGridAsksForItsClassFromTheSameNoise() {
         assertArrayEquals(new long[] {0, 0, 0, 1, 1, 1}, ClassViews.rowLabels(2, 3));
         try (NDManager m = TorchRuntime.newManager()) {

@@ -10,10 +10,12 @@ import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
 import org.get4j.optim.AdamW;
 import org.get4j.optim.Ema;
+import org.get4j.optim.Gradients;
 import org.get4j.runtime.TorchRuntime;
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AdamWTest {
@@ -36,6 +38,50 @@ class AdamWTest {
             }
         }
         return x;
+    }
+
+    @Test
+    void aScaledParameterFollowsPyTorchsAlgorithmAtItsOwnLearningRate() {
+        double[] start = {0.5, -1.0, 2.0};
+        double[][] grads = {{0.1, -0.2, 0.3}, {0.05, 0.4, -0.3}, {-0.2, 0.1, 0.0}};
+        try (NDManager m = TorchRuntime.newManager()) {
+            NDArray a = m.create(start);
+            NDArray b = m.create(start);
+            a.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            AdamW opt = AdamW.withDefaults(List.of(a, b), 0.01);
+            opt.scaleLearningRate(b, 20);
+            for (double[] g : grads) {
+                NDArray coefficients = m.create(g);
+                try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                    gc.backward(a.mul(coefficients).sum().add(b.mul(coefficients).sum()));
+                }
+                opt.step(1e-3);
+            }
+            assertArrayEquals(reference(start, grads, 1e-3, 0.01), a.toDoubleArray(), 1e-12);
+            assertArrayEquals(reference(start, grads, 2e-2, 0.01), b.toDoubleArray(), 1e-12, "lr 20 x 1e-3");
+            NDArray stranger = m.create(new double[] {1});
+            assertThrows(IllegalArgumentException.class, () -> opt.scaleLearningRate(stranger, 2));
+            assertThrows(IllegalArgumentException.class, () -> opt.scaleLearningRate(a, 0));
+        }
+    }
+
+    @Test
+    void theSquaredGradientNormIsReadInOneReductionAndShowsANaN() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            NDArray a = m.create(new float[] {1, 2});
+            NDArray b = m.create(new float[][] {{3}, {-4}});
+            a.setRequiresGradient(true);
+            b.setRequiresGradient(true);
+            try (GradientCollector gc = m.getEngine().newGradientCollector()) {
+                gc.backward(a.sum().add(b.square().sum().mul(0.5f))); // grads (1, 1) and (3, -4)
+            }
+            assertEquals(1 + 1 + 9 + 16, Gradients.squaredNorm(List.of(a, b)), 1e-6);
+            try (GradientCollector gc = m.getEngine().newGradientCollector()) { // accumulates: a's gradient NaN
+                gc.backward(a.mul(m.create(new float[] {Float.NaN, 0})).sum());
+            }
+            assertTrue(Double.isNaN(Gradients.squaredNorm(List.of(a, b))));
+        }
     }
 
     @Test
