@@ -27,7 +27,7 @@ class ShippedTeacherTest {
     static final Map<ShippedTeacher, String> RECORDED_SHA256 = Map.of(
             ShippedTeacher.SMALL, "d30cdcaf015bec7ae7cf2a6ed871e648dd25bc10c8dfa9d1ded21668ce3029a9",
             ShippedTeacher.MNIST, "917195b3d3cd9d6990567475c545c90f194b562ad4ee39eb6995e81341a302b8",
-            ShippedTeacher.CONDITIONAL, "0dbb3ce9d9bc9dde34fd596de7419fcd0f3d14bec40fe10d0d1513c495bb78f1");
+            ShippedTeacher.CONDITIONAL, "4887422213d9e26c1084362ffe832c54ad22afbfac55b9708763e84da4fa7d1b");
 
     /**
      * The four images, quantised to uint8 as the reference quantises samples; a conditional teacher draws each seed's
