@@ -237,6 +237,14 @@ public final class TeacherTraining extends TrainingRun<Double, TeacherTraining.L
         Map<String, Object> s = new LinkedHashMap<>(settings.toMap());
         s.remove("steps");
         s.remove("checkpoint_every");
+        // settings added later are compared only when set, so a run checkpointed before them still resumes
+        if (settings.classLrScale() == 1) {
+            s.remove("class_lr_scale");
+        }
+        if (settings.pMean() == EdmLoss.P_MEAN && settings.pStd() == EdmLoss.P_STD) {
+            s.remove("p_mean");
+            s.remove("p_std");
+        }
         if (warmStart != null) {
             s.put("warm_start_sha256", warmStartSha256);
         }

@@ -15,16 +15,15 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 /**
- * A same-padded k x k convolution, stride 1, that stays exact when it has few output channels (a U-Net's image output). Parameters "weight" (out, in, k, k) and "bias" (out), as DJL's
- * {@link Conv2d}, so checkpoints are unchanged; the bias starts at zero.
+ * A same-padded k x k convolution, stride 1, that stays exact when it has few output channels (a U-Net's image
+ * output). Parameters "weight" (out, in, k, k) and "bias" (out), as DJL's {@link Conv2d}, so checkpoints are
+ * unchanged; the bias starts at zero.
  *
- * <p>Why not {@link Conv2d}: libtorch 2.7.1's CPU backward of a convolution whose output channels are not a multiple
- * of 16 returns wrong, sometimes NaN, input gradients on some hosts (seen on an AVX-512 AMD EPYC, 2026-12-02: with one
- * output channel, 11 of NarrowConv2dTest's 200 backward calls were NaN when it was run on Conv2d; the forward pass
- * and the weight gradients are right). It
- * looks like a blocked layout whose padding channels are read but never written. Here the weight is padded with zero
- * filters to a multiple of 16 and the first {@code out} channels are kept: the same values and gradients, without that
- * path.
+ * <p>Why not {@link Conv2d}: libtorch 2.7.1's CPU backward of a convolution with few output channels returns wrong,
+ * sometimes NaN, input gradients on some hosts (seen on an AVX-512 AMD EPYC, 2026-12-02: with one output channel, 11
+ * of 200 backward calls were NaN when NarrowConv2dTest's check was pointed at Conv2d). Here the weight is padded with
+ * zero filters to a multiple of 16 and the first {@code out} channels are kept: the same values and gradients
+ * (NarrowConv2dTest), without that path.
  */
 public final class NarrowConv2d extends AbstractBlock {
     static final int CHANNEL_BLOCK = 16;

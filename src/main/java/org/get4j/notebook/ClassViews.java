@@ -138,8 +138,10 @@ public final class ClassViews {
         return t;
     }
 
-    /** One row of the overall comparison: a model, what one image costs it, its FD and its class agreement. */
-    /** One model's row; {@code agreement} is null for an unconditional model (a reference for FD only). */
+    /**
+     * One row of the overall comparison: a model, what one image costs it, its FD and its class agreement ({@code null}
+     * for an unconditional model, a reference for FD only).
+     */
     public record Entry(String model, String cost, FdEstimate fd, ClassAgreement.Share agreement) {}
 
     /** The overall comparison: one row per model. */

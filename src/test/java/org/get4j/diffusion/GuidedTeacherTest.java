@@ -39,7 +39,7 @@ class GuidedTeacherTest {
     @Test
     void guidanceIsTheUnconditionalPlusWTimesTheDifference() {
         Denoiser conditional = new Affine(0.5, 0.25, 10);
-        Denoiser unconditional = new Affine(0.75, 0, 0);
+        Denoiser unconditional = new Affine(0.75, 0.125, 0); // given labels by mistake, its output would change
         try (NDManager m = TorchRuntime.newManager()) {
             NDArray x = m.create(new float[] {1, -2, 3, 4, 0.5f, 0, -1, 2}, new Shape(2, 1, 2, 2));
             NDArray sigma = m.create(new float[] {0.5f, 2});
@@ -54,12 +54,10 @@ class GuidedTeacherTest {
                 }
                 assertArrayEquals(expected, guided, 1e-5f, "w = " + w);
             }
-            assertArrayEquals(c, new GuidedTeacher(conditional, unconditional, 1).denoise(x, sigma, labels)
-                    .toFloatArray(), 1e-6f, "w = 1 is the conditional teacher");
         }
         GuidedTeacher g = new GuidedTeacher(conditional, unconditional, 2);
         assertEquals(10, g.numClasses());
-        assertEquals("guided(w=2.0, affine(0.5, 0.25), affine(0.75, 0.0))", g.identity());
+        assertEquals("guided(w=2.0, affine(0.5, 0.25), affine(0.75, 0.125))", g.identity());
     }
 
     @Test

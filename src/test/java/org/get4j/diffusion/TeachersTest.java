@@ -80,6 +80,22 @@ class TeachersTest {
     }
 
     @Test
+    void theLossDrawsItsNoiseLevelsFromPMeanAndPStd() {
+        // F = 0 untrained, so D = c_skip (y + sigma n); for y = 0 the weighted loss is
+        // lambda(sigma) c_skip^2 sigma^2 E n^2 = sigma_d^2 / (sigma^2 + sigma_d^2). With P_std -> 0, sigma = exp(P_mean).
+        try (NDManager m = TorchRuntime.newManager()) {
+            EdmTeacher t = new EdmTeacher(new EdmTeacher.Config(1, 8, 16, 0), m);
+            NDArray zeros = m.zeros(new Shape(256, 1, 8, 8));
+            for (double pMean : new double[] {-1.0, 1.0}) {
+                double s2 = Math.exp(2 * pMean);
+                double expected = 0.25 / (s2 + 0.25);
+                double loss = EdmLoss.loss(t, zeros, null, pMean, 1e-6).getFloat();
+                assertEquals(expected, loss, 0.05 * expected, "P_mean " + pMean); // 16,384 draws: ~1% noise
+            }
+        }
+    }
+
+    @Test
     void untrainedEdmTeacherIsTheSkipConnectionAndRoundTrips() {
         try (NDManager m = TorchRuntime.newManager()) {
             EdmTeacher t = new EdmTeacher(new EdmTeacher.Config(1, 8, 16, 0), m);

@@ -39,7 +39,7 @@ class ClassViewsTest {
         assertEquals(2, table.rowCount());
         assertEquals("(no label)", table.stringColumn(3).get(0));
         assertEquals(ClassAgreement.Share.of(8_170, 10_000).toString(), table.stringColumn(3).get(1));
-        assertTrue(table.columnNames().get(2).equals("FD [95%], n = 10,000"), table.columnNames().toString());
+        assertEquals("FD [95%], n = 10,000", table.columnNames().get(2));
     }
 
     @Test
