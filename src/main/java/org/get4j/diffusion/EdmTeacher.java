@@ -107,8 +107,7 @@ public final class EdmTeacher implements Denoiser {
 
     /** The class embedding table (classes, embedding), or empty for an unconditional teacher. */
     public java.util.Optional<NDArray> classTable() {
-        return net.getParameters().stream().filter(p -> p.getKey().endsWith("class_table"))
-                .map(p -> p.getValue().getArray()).findFirst();
+        return net.classTable().map(Parameter::getArray);
     }
 
     @Override

@@ -63,6 +63,11 @@ public final class UNet extends AbstractBlock {
         convOut = addChildBlock("conv_out", new NarrowConv2d(base, channels, 3)); // starts at zero
     }
 
+    /** The class embedding table (classes, embedding), or empty when unconditional. */
+    java.util.Optional<Parameter> classTable() {
+        return java.util.Optional.ofNullable(classTable);
+    }
+
     /** x sigmoid(x). */
     static NDArray silu(NDArray x) {
         return x.mul(ai.djl.nn.Activation.sigmoid(x));

@@ -22,11 +22,9 @@ class NarrowConv2dTest {
     @Test
     void equalsAPlainConvolutionInValuesAndGradients() {
         try (NDManager m = TorchRuntime.newManager()) {
-            NarrowConv2d conv = new NarrowConv2d(8, 3, 3);
-            conv.initialize(m, DataType.FLOAT32, new Shape(2, 8, 6, 6));
+            NarrowConv2d conv = randomConv(m, new Shape(2, 8, 6, 6), 3, 1f);
             NDArray w = conv.getParameters().get("weight").getArray();
             NDArray b = conv.getParameters().get("bias").getArray();
-            Torch.assign(w, m.randomNormal(w.getShape()).toFloatArray());
             Torch.assign(b, m.randomNormal(b.getShape()).toFloatArray());
             NDArray x = m.randomNormal(new Shape(2, 8, 6, 6));
             NDArray upstream = m.randomNormal(new Shape(2, 3, 6, 6));
@@ -66,10 +64,7 @@ class NarrowConv2dTest {
     @Test
     void inputGradientsAreFiniteInEveryCall() {
         try (NDManager m = TorchRuntime.newManager()) {
-            NarrowConv2d conv = new NarrowConv2d(32, 1, 3);
-            conv.initialize(m, DataType.FLOAT32, new Shape(64, 32, 32, 32));
-            NDArray w = conv.getParameters().get("weight").getArray();
-            Torch.assign(w, m.randomNormal(0, 0.1f, w.getShape(), DataType.FLOAT32).toFloatArray());
+            NarrowConv2d conv = randomConv(m, new Shape(64, 32, 32, 32), 1, 0.1f);
             ParameterStore ps = new ParameterStore(m, false);
             List<Integer> bad = new ArrayList<>();
             for (int call = 0; call < 200; call++) {
@@ -89,5 +84,14 @@ class NarrowConv2dTest {
 
     private static float[] floats(NDArray a) {
         return a.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+
+    /** A 3 x 3 NarrowConv2d for inputs of {@code input}'s shape, its weights drawn from N(0, std^2). */
+    private static NarrowConv2d randomConv(NDManager m, Shape input, int out, float std) {
+        NarrowConv2d conv = new NarrowConv2d((int) input.get(1), out, 3);
+        conv.initialize(m, DataType.FLOAT32, input);
+        NDArray w = conv.getParameters().get("weight").getArray();
+        Torch.assign(w, m.randomNormal(0, std, w.getShape(), DataType.FLOAT32).toFloatArray());
+        return conv;
     }
 }
