@@ -22,6 +22,11 @@ public interface Denoiser {
     /** 0 when unconditional. */
     int numClasses();
 
+    /** Network evaluations per call of {@link #denoise}: 2 for a guided teacher, which runs two networks. */
+    default int evaluationsPerCall() {
+        return 1;
+    }
+
     /** What the teacher is, with enough detail to tell two teachers apart (type, file checksum, settings). */
     String identity();
 }

@@ -40,6 +40,11 @@ public final class GuidedTeacher implements Denoiser {
         return u.add(c.sub(u).mul(weight));
     }
 
+    @Override
+    public int evaluationsPerCall() {
+        return conditional.evaluationsPerCall() + unconditional.evaluationsPerCall();
+    }
+
     public double weight() {
         return weight;
     }

@@ -150,9 +150,16 @@ public final class Runs {
     }
 
     static String teacherTag(String identity) {
+        // one file: its own checksum, as a user would look it up; a guided teacher (two files and a weight) or one
+        // without a file: the checksum of the whole identity, so that no two teachers share a tag
         java.util.regex.Matcher sha = java.util.regex.Pattern.compile("sha256=([0-9a-f]{8})").matcher(identity);
-        return sha.find() ? sha.group(1)
-                : org.get4j.io.Checksums.sha256(identity.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
+        if (sha.find()) {
+            String first = sha.group(1);
+            if (!sha.find()) {
+                return first;
+            }
+        }
+        return org.get4j.io.Checksums.sha256(identity.getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 8);
     }
 
     /** "2000-25df8317": a pair store's size and teacher, for the names of the runs trained on it. */

@@ -268,4 +268,65 @@ class PipelineCommandsTest {
                 java.util.stream.IntStream.range(0, 10).mapToLong(c -> java.util.Arrays.stream(drawn)
                         .filter(y -> y == c).count()).toArray());
     }
+
+    /**
+     * Classifier-free guidance from the command line: w = 0 draws the unconditional teacher's images and w = 1 the
+     * conditional teacher's (same seeds, same noise), pairs name the guided teacher, and --spark refuses it.
+     */
+    @Test
+    void guidedSamplingAndPairsFromTheCommandLine() throws Exception {
+        Path conditional = dir.resolve("classes.safetensors");
+        Path unconditional = dir.resolve("unconditional.safetensors");
+        try (NDManager m = TorchRuntime.newManager()) {
+            // random weights everywhere (a fresh U-Net's last convolution is zero, and its class table too)
+            for (int classes : new int[] {10, 0}) {
+                var t = new org.get4j.diffusion.EdmTeacher(new org.get4j.diffusion.EdmTeacher.Config(1, 32, 16, classes), m);
+                t.parameterArrays().forEach(p -> org.get4j.runtime.Torch.assign(p,
+                        p.getManager().randomNormal(0, 0.05f, p.getShape(), p.getDataType()).toFloatArray()));
+                t.save(classes > 0 ? conditional : unconditional, Map.of());
+            }
+        }
+        java.util.function.BiFunction<String, String[], float[]> sample = (name, extra) -> {
+            Path npy = dir.resolve(name + ".npy");
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("teacher", "sample", "--n", "10",
+                    "--steps", "2", "--out", dir.resolve(name + ".png").toString(), "--npy", npy.toString()));
+            args.addAll(java.util.List.of(extra));
+            CliRun r = CliRun.of(args.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            return org.get4j.io.Npy.read(npy).toFloatArray();
+        };
+        float[] uncond = sample.apply("u", new String[] {"--teacher", unconditional.toString()});
+        float[] cond = sample.apply("c", new String[] {"--teacher", conditional.toString()});
+        float[] w0 = sample.apply("w0", new String[] {"--teacher", conditional.toString(), "--guidance", "0",
+            "--unconditional", unconditional.toString()});
+        float[] w1 = sample.apply("w1", new String[] {"--teacher", conditional.toString(), "--guidance", "1",
+            "--unconditional", unconditional.toString()});
+        assertArrayEquals(uncond, w0, "w = 0 is the unconditional teacher");
+        double worst = 0;
+        for (int i = 0; i < cond.length; i++) {
+            worst = Math.max(worst, Math.abs(cond[i] - w1[i]));
+        }
+        assertTrue(worst <= 1e-4, "w = 1 is the conditional teacher, up to float rounding: " + worst);
+        assertFalse(java.util.Arrays.equals(uncond, cond), "the two teachers draw different images");
+        assertArrayEquals(org.get4j.io.ClassLabels.readList(dir.resolve("c.labels.txt"), 10, 10),
+                org.get4j.io.ClassLabels.readList(dir.resolve("w1.labels.txt"), 10, 10), "the same labels per seed");
+
+        Path pairs = dir.resolve("guided-pairs");
+        CliRun gen = CliRun.of("pairs", "generate", "--teacher", conditional.toString(), "--guidance", "1.5",
+                "--unconditional", unconditional.toString(), "--conditional", "--seeds", "0-9", "--steps", "2",
+                "--out", pairs.toString());
+        assertEquals(0, gen.code(), gen.err());
+        String identity = PairManifest.read(pairs).teacher();
+        assertTrue(identity.startsWith("guided(w=1.5, edm-unet({") && identity.contains("edm-unet"), identity);
+
+        CliRun spark = CliRun.of("pairs", "generate", "--teacher", conditional.toString(), "--guidance", "1.5",
+                "--unconditional", unconditional.toString(), "--conditional", "--seeds", "0-9", "--spark", "--out",
+                dir.resolve("p2").toString());
+        assertEquals(2, spark.code());
+        assertTrue(spark.err().contains("--guidance runs on this machine only, not with --spark"), spark.err());
+        CliRun alone = CliRun.of("teacher", "sample", "--teacher", conditional.toString(), "--guidance", "1.5",
+                "--n", "2", "--out", dir.resolve("x.png").toString());
+        assertEquals(2, alone.code());
+        assertTrue(alone.err().contains("--guidance and --unconditional go together"), alone.err());
+    }
 }

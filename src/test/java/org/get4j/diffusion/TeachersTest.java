@@ -11,6 +11,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.get4j.Get4jException;
 import org.get4j.data.ImageSet;
@@ -246,6 +248,57 @@ class TeachersTest {
             String message = assertThrows(Get4jException.class, () -> wider.warmStartFrom(EdmTeacher.load(m, file)))
                     .getMessage();
             assertTrue(message.contains("sha256=" + sha) && message.contains("base"), message);
+        } finally {
+            TorchRuntime.setThreads(threads);
+        }
+    }
+
+    /**
+     * --class-lr-scale inside a training run: after one step from the same start (so the same gradients), Adam's
+     * first update is lr g / (|g| + eps) for every weight, so the class table has moved exactly F times as far with
+     * scale F, and every other weight the same.
+     */
+    @Test
+    void theClassTableLearnsAtItsOwnRateInTraining() throws Exception {
+        ImageSet bars = bars();
+        int threads = TorchRuntime.threads();
+        TorchRuntime.setThreads(1);
+        try (NDManager m = TorchRuntime.newManager()) {
+            EdmTeacher source = new EdmTeacher(new EdmTeacher.Config(1, 8, 16, 0), m);
+            source.parameterArrays().forEach(p -> org.get4j.runtime.Torch.assign(p,
+                    p.getManager().randomNormal(0, 0.1f, p.getShape(), p.getDataType()).toFloatArray()));
+            Path file = dir.resolve("source.safetensors");
+            source.save(file, Map.of());
+            EdmTeacher.Config conditional = new EdmTeacher.Config(1, 8, 16, 8);
+            List<float[]> tables = new ArrayList<>();
+            List<List<float[]>> others = new ArrayList<>();
+            for (double scale : new double[] {1, 20}) {
+                TeacherTraining.Settings s = new TeacherTraining.Settings(1, 16, 1e-3, 0, 0.9, 1, 7, 1, scale,
+                        EdmLoss.P_MEAN, EdmLoss.P_STD);
+                EdmTeacher t = new TeacherTraining(conditional, s, bars, dir.resolve("scale-" + scale), file)
+                        .run(m, false, log -> { });
+                NDArray table = t.classTable().orElseThrow();
+                tables.add(table.toFloatArray());
+                List<float[]> rest = new ArrayList<>();
+                for (NDArray p : t.parameterArrays()) {
+                    if (p != table) {
+                        rest.add(p.toFloatArray());
+                    }
+                }
+                others.add(rest);
+            }
+            float[] one = tables.get(0);
+            float[] twenty = tables.get(1);
+            double moved = 0;
+            for (int i = 0; i < one.length; i++) {
+                assertEquals(20.0 * one[i], twenty[i], 1e-6 * Math.abs(twenty[i]) + 1e-12, "class table element " + i);
+                moved = Math.max(moved, Math.abs(one[i]));
+            }
+            assertTrue(moved > 1e-5, "the table moved at all: " + moved);
+            assertEquals(others.get(0).size(), others.get(1).size());
+            for (int k = 0; k < others.get(0).size(); k++) {
+                assertArrayEquals(others.get(0).get(k), others.get(1).get(k), 0f, "parameter " + k + " is unscaled");
+            }
         } finally {
             TorchRuntime.setThreads(threads);
         }

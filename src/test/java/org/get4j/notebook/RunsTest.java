@@ -113,5 +113,12 @@ class RunsTest {
         assertEquals(8, analytic.length());
         assertEquals(analytic, Runs.teacherTag("gmm-teacher(mnist, rank 32)"));
         org.junit.jupiter.api.Assertions.assertNotEquals(analytic, Runs.teacherTag("gmm-teacher(mnist, rank 16)"));
+        // guided: two files and a weight; neither the conditional file's tag nor another weight's
+        String conditional = "edm-unet({num_classes=10}, sha256=007d89db1feabf44)";
+        String guided = Runs.teacherTag("guided(w=1.5, " + conditional + ", edm-unet({}, sha256=6f1e2c3d4b5a))");
+        assertEquals(8, guided.length());
+        org.junit.jupiter.api.Assertions.assertNotEquals(Runs.teacherTag(conditional), guided);
+        org.junit.jupiter.api.Assertions.assertNotEquals(guided,
+                Runs.teacherTag("guided(w=2.0, " + conditional + ", edm-unet({}, sha256=6f1e2c3d4b5a))"));
     }
 }
