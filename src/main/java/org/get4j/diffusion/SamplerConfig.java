@@ -54,6 +54,11 @@ public record SamplerConfig(int steps, double sigmaMin, double sigmaMax, double 
         return heun ? 2 * steps - 1 : steps;
     }
 
+    /** Network evaluations per sample of this teacher (twice {@link #evaluations()} for a guided one). */
+    public int evaluations(Denoiser teacher) {
+        return evaluations() * teacher.evaluationsPerCall();
+    }
+
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("steps", steps);

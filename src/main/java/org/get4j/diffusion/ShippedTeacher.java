@@ -9,7 +9,7 @@ public enum ShippedTeacher {
     SMALL("edm-mnist-small.safetensors"),
     /** Base 32: the teacher the full-mode notebooks and environment/experiment-mnist distil. */
     MNIST("edm-mnist.safetensors"),
-    /** edm-mnist warm-started with a class table and fine-tuned on labelled MNIST (GUIDANCE=1.5 CLASSES=10 experiment-mnist). */
+    /** edm-mnist warm-started with a class table and fine-tuned on labelled MNIST (PAIRS=10000 GUIDANCE=1.5 CLASSES=10 experiment-mnist). */
     CONDITIONAL("edm-mnist-conditional.safetensors");
 
     private final String file;

@@ -51,11 +51,10 @@ public record ExperimentTeacher(String teacher, String sha256, Double guidance, 
         return Optional.of(t);
     }
 
-    /** "edm-mnist-conditional with guidance 1.5": the label of the teacher's rows and grid. */
+    /** "teacher, guidance 1.5" (or "teacher"): the label of the teacher's rows, grid and curves. */
     public String label() {
-        String name = Path.of(teacher).getFileName().toString().replaceFirst("\\.safetensors$", "");
-        return guidance == null ? name : name + " with guidance "
-                + java.math.BigDecimal.valueOf(guidance).stripTrailingZeros().toPlainString();
+        return guidance == null ? "teacher"
+                : "teacher, guidance " + java.math.BigDecimal.valueOf(guidance).stripTrailingZeros().toPlainString();
     }
 
     /**
@@ -69,6 +68,12 @@ public record ExperimentTeacher(String teacher, String sha256, Double guidance, 
         }
         Denoiser u = Teachers.load(manager, locate(unconditional, unconditionalSha256, root, teachers));
         return new GuidedTeacher(t, u, guidance);
+    }
+
+    /** As {@link #load(NDManager, Path, Path)}, from the repository of the data home and its teachers/ folder. */
+    public Denoiser load(NDManager manager) {
+        Path home = org.get4j.data.DataHome.resolve().toAbsolutePath();
+        return load(manager, home.getParent(), home.resolve("teachers"));
     }
 
     private static Path locate(String recorded, String sha256, Path root, Path teachers) {

@@ -96,12 +96,12 @@ public final class Runs {
     }
 
     /**
-     * The class-conditional MNIST experiment ({@code GUIDANCE=1.5 CLASSES=10 environment/experiment-mnist}, issue 24):
+     * The class-conditional MNIST experiment ({@code PAIRS=10000 GUIDANCE=1.5 CLASSES=10 environment/experiment-mnist}, issue 24):
      * {@code runs/mnist-conditional} once it has written its summary, else the shipped copy.
      */
     public static Experiment conditionalExperiment() {
         return experiment(dir(), shippedResults(), "mnist-conditional",
-                "GUIDANCE=1.5 CLASSES=10 environment/experiment-mnist", Runs::mnistFinished);
+                "PAIRS=10000 GUIDANCE=1.5 CLASSES=10 environment/experiment-mnist", Runs::mnistFinished);
     }
 
     static boolean mnistFinished(Path dir) {

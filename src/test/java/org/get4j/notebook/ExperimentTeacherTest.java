@@ -39,7 +39,7 @@ class ExperimentTeacherTest {
         record("data/teachers/edm-mnist-conditional.safetensors", Checksums.sha256(conditional), "1.5",
                 "somewhere/else/edm-mnist.safetensors", Checksums.sha256(unconditional), 70);
         ExperimentTeacher t = ExperimentTeacher.read(dir).orElseThrow();
-        assertEquals("edm-mnist-conditional with guidance 1.5", t.label());
+        assertEquals("teacher, guidance 1.5", t.label());
         assertEquals(70, t.evaluations());
         try (NDManager m = TorchRuntime.newManager()) {
             // the first file as recorded (relative to the repository), the second by name in teachers/
@@ -55,7 +55,7 @@ class ExperimentTeacherTest {
     void anUnguidedRecordIsTheTeacherItself() throws Exception {
         record("data/teachers/edm-mnist-conditional.safetensors", Checksums.sha256(conditional), "null", null, null, 35);
         ExperimentTeacher t = ExperimentTeacher.read(dir).orElseThrow();
-        assertEquals("edm-mnist-conditional", t.label());
+        assertEquals("teacher", t.label());
         try (NDManager m = TorchRuntime.newManager()) {
             Denoiser d = t.load(m, DataHome.resolve().getParent(), teachers);
             assertEquals(Teachers.load(m, conditional).identity(), d.identity());

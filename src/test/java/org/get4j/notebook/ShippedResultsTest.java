@@ -77,20 +77,20 @@ class ShippedResultsTest {
     }
 
     /**
-     * Issue 24's conditional teacher, scored on the seeds the conditional experiment draws (10^9 on, each for its
+     * Issue 24's conditional teacher without guidance, scored on the seeds the conditional experiment draws (10^9 on, each for its
      * seed's label): the per-class rows and the FD record are whole, and data/README.md, notebook 08 and README.md quote them.
      */
     @Test
     void theConditionalTeachersScoresAreWholeAndQuoted() throws Exception {
         Path dir = RESULTS.resolve("mnist-conditional");
-        List<PerClassQuality.Row> rows = PerClassQuality.read(dir.resolve("teacher-classes.csv"));
+        List<PerClassQuality.Row> rows = PerClassQuality.read(dir.resolve("unguided-teacher-classes.csv"));
         assertEquals(10, rows.size());
         ClassAgreement.Share all = PerClassQuality.overallAgreement(rows);
         assertEquals(10_000, all.n(), "every sample is in one class's row");
         for (PerClassQuality.Row r : rows) {
             assertEquals(1_000, r.agreement().n(), "the labels are balanced: class " + r.label());
         }
-        FdRecord fd = FdRecord.read(dir.resolve("teacher-fd.json"));
+        FdRecord fd = FdRecord.read(dir.resolve("unguided-teacher-fd.json"));
         assertEquals(10_000, fd.samples());
         String readme = Files.readString(DataHome.resolve().resolve("README.md"));
         assertTrue(readme.contains(all.toString()), "data/README.md quotes the agreement " + all);
