@@ -79,7 +79,7 @@ public final class TeacherQuality {
                 tally.count(0, read.probabilities());
                 agreement = tally.overall();
             }
-            Point p = new Point(k, config.evaluations(), n, read.features().estimate(reference), agreement);
+            Point p = new Point(k, config.evaluations(teacher), n, read.features().estimate(reference), agreement);
             curve.add(p);
             listener.point(p);
         }

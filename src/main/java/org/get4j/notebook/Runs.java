@@ -267,7 +267,7 @@ public final class Runs {
     }
 
     static FdEstimate teacherFd(Path runs, Scoring scoring, Denoiser teacher, int n) {
-        String what = teacher.identity() + ", seeds 0-" + (n - 1) + ", " + SamplerConfig.reference().evaluations()
+        String what = teacher.identity() + ", seeds 0-" + (n - 1) + ", " + SamplerConfig.reference().evaluations(teacher)
                 + " evaluations";
         Path file = runs.resolve("teacher-fd-" + teacherTag(teacher) + "-" + n + ".json");
         return FdRecord.keep(file, r -> r.describes(what, scoring.metric()), () -> {

@@ -48,6 +48,7 @@ class ExperimentTeacherTest {
             assertEquals(new GuidedTeacher(Teachers.load(m, conditional), Teachers.load(m, unconditional), 1.5).identity(),
                     d.identity());
             assertEquals(2, d.evaluationsPerCall());
+            assertEquals(t.evaluations(), org.get4j.diffusion.SamplerConfig.reference().evaluations(d));
         }
     }
 
@@ -72,6 +73,13 @@ class ExperimentTeacherTest {
             var e = assertThrows(Get4jException.class, () -> t.load(m, DataHome.resolve().getParent(), teachers));
             assertTrue(e.getMessage().contains("edm-mnist-conditional.safetensors has SHA-256")
                     && e.getMessage().contains("not the teacher of these results"), e.getMessage());
+        }
+        record("data/teachers/edm-mnist-conditional.safetensors", Checksums.sha256(conditional), "1.5",
+                "data/teachers/edm-mnist.safetensors", Checksums.sha256(conditional), 70);
+        try (NDManager m = TorchRuntime.newManager()) {
+            ExperimentTeacher t = ExperimentTeacher.read(dir).orElseThrow();
+            var e = assertThrows(Get4jException.class, () -> t.load(m, DataHome.resolve().getParent(), teachers));
+            assertTrue(e.getMessage().contains("edm-mnist.safetensors has SHA-256"), e.getMessage());
         }
         record("nowhere/gone.safetensors", "00", "null", null, null, 35);
         try (NDManager m = TorchRuntime.newManager()) {
