@@ -190,16 +190,18 @@ public final class ClassViews {
                     e.getValue().stream().map(PerClassQuality.Row::fd).toArray(FdEstimate[]::new)));
         }
         // the floor differs by class, so it is a curve (no interval) rather than one line
-        curves.put(String.format("floor (real vs real, n = %,d per class)", first.get(0).fd().samples()),
+        // the legend names it briefly and the axis gives the count, so the legend fits below the chart
+        curves.put("floor (real vs real)",
                 new Plots.Curve(classes(first), first.stream().map(r -> new FdEstimate(r.floor(), r.floor(), r.floor(),
                         r.fd().samples())).toArray(FdEstimate[]::new)));
-        return Plots.quality(metric + " to the test images of each class (lower is better)", "class", false, curves,
-                Map.of());
+        return Plots.quality(metric + " to the test images of each class (lower is better)",
+                String.format("class (%,d samples each)", first.get(0).fd().samples()), false, curves, Map.of());
     }
 
     /**
-     * Class agreement class by class for each model, in percent from 0 to 100, with 95% Wilson intervals as error
-     * bars; each model's points sit a little apart along x, so that equal values do not hide one another.
+     * Class agreement class by class for each model, in percent up to 100 from {@link #agreementAxisMin}, with 95%
+     * Wilson intervals as vertical bars; each model's points sit a little apart along x, so that equal values do not
+     * hide one another.
      */
     public static BufferedImage agreementByClass(Map<String, List<PerClassQuality.Row>> byModel) {
         org.knowm.xchart.XYChart chart = new org.knowm.xchart.XYChartBuilder().width(640).height(420)
@@ -211,9 +213,8 @@ public final class ClassViews {
         styler.setChartBackgroundColor(java.awt.Color.WHITE);
         styler.setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         styler.setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
-        styler.setErrorBarsColorSeriesColor(true);
         styler.setMarkerSize(8);
-        styler.setYAxisMin(0.0);
+        styler.setYAxisMin(agreementAxisMin(byModel));
         styler.setYAxisMax(100.0);
         styler.setXAxisDecimalPattern("0");
         styler.setXAxisMin(-0.5);
@@ -221,14 +222,37 @@ public final class ClassViews {
         int k = 0;
         for (Map.Entry<String, List<PerClassQuality.Row>> e : byModel.entrySet()) {
             List<PerClassQuality.Row> rows = e.getValue();
+            java.awt.Color color = Plots.PALETTE[k % Plots.PALETTE.length];
             double offset = (k++ - (byModel.size() - 1) / 2.0) * 0.15;
             double[] x = rows.stream().mapToDouble(r -> r.label() + offset).toArray();
             double[] y = rows.stream().mapToDouble(r -> 100 * r.agreement().share()).toArray();
-            double[] bar = rows.stream().mapToDouble(r -> 100 * Math.max(r.agreement().high() - r.agreement().share(),
-                    r.agreement().share() - r.agreement().low())).toArray();
-            chart.addSeries(e.getKey(), x, y, bar);
+            chart.addSeries(e.getKey(), x, y).setMarkerColor(color).setMarker(MARKERS[(k - 1) % MARKERS.length]);
+            // the Wilson interval is asymmetric near 100%: each is drawn as its own segment, not a symmetric error bar
+            for (int i = 0; i < rows.size(); i++) {
+                ClassAgreement.Share a = rows.get(i).agreement();
+                var bar = chart.addSeries(e.getKey() + " interval " + i, new double[] {x[i], x[i]},
+                        new double[] {100 * a.low(), 100 * a.high()});
+                bar.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.Line)
+                        .setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE).setLineColor(color)
+                        .setLineStyle(org.knowm.xchart.style.lines.SeriesLines.SOLID).setLineWidth(1.5f).setShowInLegend(false);
+            }
         }
         return org.knowm.xchart.BitmapEncoder.getBufferedImage(chart);
+    }
+
+    private static final org.knowm.xchart.style.markers.Marker[] MARKERS = {
+        org.knowm.xchart.style.markers.SeriesMarkers.CIRCLE, org.knowm.xchart.style.markers.SeriesMarkers.DIAMOND,
+        org.knowm.xchart.style.markers.SeriesMarkers.SQUARE, org.knowm.xchart.style.markers.SeriesMarkers.TRIANGLE_UP};
+
+    /**
+     * The agreement axis starts at the multiple of 10 below the lowest interval, at least 1 point under it: models near
+     * 100% are told apart instead of stacking at the top of a 0-100 axis, and a model near chance (10%) still shows
+     * the whole range.
+     */
+    static double agreementAxisMin(Map<String, List<PerClassQuality.Row>> byModel) {
+        double lowest = byModel.values().stream().flatMap(List::stream)
+                .mapToDouble(r -> 100 * r.agreement().low()).filter(Double::isFinite).min().orElse(0);
+        return Math.max(0, 10 * Math.floor((lowest - 1) / 10));
     }
 
     private static double[] classes(List<PerClassQuality.Row> rows) {

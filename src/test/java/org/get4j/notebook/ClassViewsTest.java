@@ -102,4 +102,20 @@ class ClassViewsTest {
         byModel.put("ViT-Mini", byModel.get("teacher").subList(0, 1));
         assertThrows(IllegalArgumentException.class, () -> ClassViews.table(byModel), "a model short of classes");
     }
+    @Test
+    void theAgreementAxisZoomsToTheLowestIntervalAndKeepsChanceInViewWhenNeeded() {
+        Map<String, List<PerClassQuality.Row>> byModel = new LinkedHashMap<>();
+        byModel.put("teacher", List.of(agreementRow(0, 990), agreementRow(1, 940))); // 94.0% [92.4, 95.3]
+        assertEquals(90.0, ClassViews.agreementAxisMin(byModel), "the multiple of 10 at least a point below 92.4");
+        byModel.put("GET-Mini", List.of(agreementRow(0, 915), agreementRow(1, 1000))); // 91.5% [89.6, 93.1]
+        assertEquals(80.0, ClassViews.agreementAxisMin(byModel), "89.6 is the lowest bound now");
+        byModel.put("untrained", List.of(agreementRow(0, 100), agreementRow(1, 100))); // chance: 10% [8.3, 12.0]
+        assertEquals(0.0, ClassViews.agreementAxisMin(byModel), "a model at chance shows the axis from 0");
+        BufferedImage plot = ClassViews.agreementByClass(byModel);
+        assertTrue(plot.getWidth() > 0 && plot.getHeight() > 0);
+    }
+
+    private static PerClassQuality.Row agreementRow(int label, int agreed) {
+        return new PerClassQuality.Row(label, new FdEstimate(10, 9, 11, 1000), 3, ClassAgreement.Share.of(agreed, 1000));
+    }
 }

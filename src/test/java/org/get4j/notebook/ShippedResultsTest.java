@@ -32,6 +32,8 @@ import tech.tablesaw.api.Table;
 class ShippedResultsTest {
     /** SHA-256 of the MNIST experiment's GET-Mini, EMA weights alone (get4j export), as data/README.md records it. */
     static final String GET_MINI_SHA256 = "d6d81f3f4f37e97eca3f66580e7257ee805cf5fe92f58c9b77822ed039e35d5c";
+    /** SHA-256 of the conditional experiment's GET-Mini (issue 24), EMA weights alone, as data/README.md records it. */
+    static final String CONDITIONAL_GET_MINI_SHA256 = "b5caf0afb5b36719bcf0ab50fdd33d12458b7294aff4565d003ded1cf4c752d0";
 
     private static final Path RESULTS = Runs.shippedResults();
 
@@ -54,8 +56,8 @@ class ShippedResultsTest {
 
     @Test
     void theExperimentsTablesAgreeWithItsSummary() throws Exception {
-        Table runs = ResultTable.gather(RESULTS);
-        assertEquals(List.of("mnist/get-mini", "mnist/vit-5x", "mnist/vit-mini"), runs.stringColumn("run").asList());
+        Table runs = ResultTable.gather(RESULTS.resolve("mnist"));
+        assertEquals(List.of("get-mini", "vit-5x", "vit-mini"), runs.stringColumn("run").asList());
         assertEquals(6, runs.intColumn("iters").get(0), "GET-Mini samples with 6 iterations");
         assertTrue(runs.intColumn("iters").isMissing(1) && runs.intColumn("iters").isMissing(2),
                 "a ViT has no fixed-point iterations: its cell is empty, not 0");
@@ -103,6 +105,64 @@ class ShippedResultsTest {
         String mainReadme = Files.readString(Path.of("README.md"));
         assertTrue(mainReadme.contains(String.format(java.util.Locale.ROOT, "FD %.1f, class agreement %.1f%%",
                 fd.fd(), 100 * all.share())), "README.md's notebook table quotes them");
+    }
+
+    /**
+     * Issue 24's experiment, distilled from the guided teacher (w = 1.5, 70 evaluations): its teacher.json rebuilds that
+     * teacher, the teacher's and both students' scores are whole (10,000 samples, 1,000 per class) and agree with
+     * results.md, and the documents quote the agreements they claim.
+     */
+    @Test
+    void theConditionalExperimentIsWholeAndQuoted() throws Exception {
+        Path dir = RESULTS.resolve("mnist-conditional");
+        ExperimentTeacher teacher = ExperimentTeacher.read(dir).orElseThrow();
+        assertEquals(1.5, teacher.guidance());
+        assertEquals(70, teacher.evaluations());
+        assertEquals("teacher, guidance 1.5", teacher.label());
+        try (NDManager m = TorchRuntime.newManager()) {
+            assertEquals(70, org.get4j.diffusion.SamplerConfig.reference().evaluations(teacher.load(m)),
+                    "the files it names are the shipped teachers, by SHA-256");
+        }
+        String summary = Files.readString(dir.resolve("results.md"));
+        List<PerClassQuality.Row> rows = PerClassQuality.read(dir.resolve("teacher-classes.csv"));
+        ClassAgreement.Share teacherAgreement = PerClassQuality.overallAgreement(rows);
+        assertEquals(10, rows.size());
+        for (PerClassQuality.Row r : rows) {
+            assertEquals(1_000, r.agreement().n(), "the labels are balanced: class " + r.label());
+        }
+        assertTrue(summary.contains(teacherAgreement.toString()), teacherAgreement + " is in results.md");
+        FdRecord fd = FdRecord.read(dir.resolve("teacher-fd.json"));
+        assertEquals(10_000, fd.samples());
+        assertTrue(summary.contains(String.format(java.util.Locale.ROOT, "%.4f [%.4f, %.4f]", fd.fd(), fd.low(), fd.high())),
+                "the teacher's FD is the summary's");
+
+        Table runs = ResultTable.gather(dir);
+        assertEquals(List.of("get-mini", "vit-mini"), runs.stringColumn("run").asList());
+        for (String fdTest : ResultTable.qualityAt(runs, 10_000).stringColumn("FD test [95%]")) {
+            assertTrue(summary.contains(fdTest), fdTest + " is in results.md");
+        }
+        String readme = Files.readString(DataHome.resolve().resolve("README.md"));
+        String notebook = Files.readString(Path.of("notebooks/08-class-conditional.ipynb"));
+        String mainReadme = Files.readString(Path.of("README.md"));
+        for (String student : List.of("get-mini", "vit-mini")) {
+            List<PerClassQuality.Row> classes = PerClassQuality.read(dir.resolve(student + "/eval-classes.csv"));
+            ClassAgreement.Share agreement = PerClassQuality.overallAgreement(classes);
+            assertEquals(10_000, agreement.n(), student);
+            assertTrue(summary.contains(agreement.toString()), student + ": " + agreement + " is in results.md");
+            assertTrue(readme.contains(agreement.toString()) && notebook.contains(agreement.toString()),
+                    student + ": data/README.md and notebook 08 quote " + agreement);
+        }
+        assertTrue(readme.contains(teacherAgreement.toString()) && notebook.contains(teacherAgreement.toString())
+                && mainReadme.contains(teacherAgreement.toString()), "the documents quote the teacher's " + teacherAgreement);
+
+        Path weights = dir.resolve("get-mini/checkpoint.safetensors");
+        assertEquals(CONDITIONAL_GET_MINI_SHA256, Checksums.sha256(weights), weights.toString());
+        assertTrue(readme.contains(CONDITIONAL_GET_MINI_SHA256), "data/README.md records the file's SHA-256");
+        assertEquals("2500", SafeTensors.metadata(weights).get("step"));
+        try (NDManager m = TorchRuntime.newManager()) {
+            Generator g = Checkpoints.load(weights, m, null, Checkpoints.Weights.EMA);
+            assertEquals(1_155_344, g.config().parameterCount(), "GET-Mini with its class table");
+        }
     }
 
     @Test
@@ -158,12 +218,13 @@ class ShippedResultsTest {
                 < 0.17, java.util.Arrays.toString(drift));
     }
 
-    @Test
-    void theExperimentsTimeIsTheSumOfItsSessions() throws Exception {
-        List<String> rows = Files.readAllLines(RESULTS.resolve("mnist/sessions.csv"));
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"mnist", "mnist-conditional"})
+    void theExperimentsTimeIsTheSumOfItsSessions(String experiment) throws Exception {
+        List<String> rows = Files.readAllLines(RESULTS.resolve(experiment + "/sessions.csv"));
         assertEquals("started_utc,seconds,exit,note", rows.get(0));
         long total = rows.stream().skip(1).mapToLong(r -> Long.parseLong(r.split(",")[1])).sum();
-        String summary = Files.readString(RESULTS.resolve("mnist/results.md"));
+        String summary = Files.readString(RESULTS.resolve(experiment + "/results.md"));
         // results.md was written by the last invocation, before its own row was appended: that row counts too
         assertTrue(summary.contains("Experiment time: " + total + " s"), total + " s in " + summary);
     }
