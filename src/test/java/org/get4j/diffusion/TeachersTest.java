@@ -187,6 +187,7 @@ class TeachersTest {
             assertArrayEquals(e.getValue().data(), b.get(e.getKey()).data(), e.getKey());
         }
     }
+
     /**
      * Issue 24's conditional teacher starts from the unconditional one: at step 0 it denoises as its source for every
      * label (the class table is zero), training on labelled data makes the label matter, the run records the source's
@@ -198,12 +199,8 @@ class TeachersTest {
         int threads = TorchRuntime.threads();
         TorchRuntime.setThreads(1);
         try (NDManager m = TorchRuntime.newManager()) {
-            EdmTeacher source = new EdmTeacher(new EdmTeacher.Config(1, 8, 16, 0), m);
-            // a source with non-zero output weights (a fresh U-Net's last convolution is zero, so every D(x) = c_skip x)
-            source.parameterArrays().forEach(p -> org.get4j.runtime.Torch.assign(p,
-                    p.getManager().randomNormal(0, 0.1f, p.getShape(), p.getDataType()).toFloatArray()));
             Path file = dir.resolve("source.safetensors");
-            source.save(file, Map.of());
+            EdmTeacher source = randomUnconditionalSource(m, file);
             EdmTeacher.Config conditional = new EdmTeacher.Config(1, 8, 16, 8);
             EdmTeacher warm = new EdmTeacher(conditional, m);
             warm.warmStartFrom(EdmTeacher.load(m, file));
@@ -254,6 +251,18 @@ class TeachersTest {
     }
 
     /**
+     * An unconditional U-Net (1 channel, 8 x 8, base 16) with random weights, saved to {@code file}: non-zero output
+     * weights, since a fresh U-Net's last convolution is zero and every D(x) would be c_skip x whatever it learnt.
+     */
+    private static EdmTeacher randomUnconditionalSource(NDManager m, Path file) {
+        EdmTeacher source = new EdmTeacher(new EdmTeacher.Config(1, 8, 16, 0), m);
+        source.parameterArrays().forEach(p -> org.get4j.runtime.Torch.assign(p,
+                p.getManager().randomNormal(0, 0.1f, p.getShape(), p.getDataType()).toFloatArray()));
+        source.save(file, Map.of());
+        return source;
+    }
+
+    /**
      * --class-lr-scale inside a training run: after one step from the same start (so the same gradients), Adam's
      * first update is lr g / (|g| + eps) for every weight, so the class table has moved exactly F times as far with
      * scale F, and every other weight the same.
@@ -264,11 +273,8 @@ class TeachersTest {
         int threads = TorchRuntime.threads();
         TorchRuntime.setThreads(1);
         try (NDManager m = TorchRuntime.newManager()) {
-            EdmTeacher source = new EdmTeacher(new EdmTeacher.Config(1, 8, 16, 0), m);
-            source.parameterArrays().forEach(p -> org.get4j.runtime.Torch.assign(p,
-                    p.getManager().randomNormal(0, 0.1f, p.getShape(), p.getDataType()).toFloatArray()));
             Path file = dir.resolve("source.safetensors");
-            source.save(file, Map.of());
+            randomUnconditionalSource(m, file);
             EdmTeacher.Config conditional = new EdmTeacher.Config(1, 8, 16, 8);
             List<float[]> tables = new ArrayList<>();
             List<List<float[]>> others = new ArrayList<>();
