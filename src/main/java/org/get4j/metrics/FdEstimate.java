@@ -14,9 +14,15 @@ public record FdEstimate(double fd, double low, double high, long samples) {
         return high < other.low || other.high < low; // false when either has no interval
     }
 
-    /** {@code 98.4 [95.1, 101.9]}, with one decimal below 1,000 and none above; {@code 98.4 (no interval)}. */
+    /**
+     * {@code 98.4 [95.1, 101.9]}, with one decimal below 1,000 and none above; {@code 98.4 (no interval)}; and
+     * "- (too few samples)" where no FD was computed (a class with no more samples than feature dimensions).
+     */
     @Override
     public String toString() {
+        if (Double.isNaN(fd)) {
+            return "- (too few samples)";
+        }
         String f = Math.abs(fd) < 1000 ? "%.1f" : "%.0f";
         if (Double.isNaN(low) || Double.isNaN(high)) {
             return String.format(Locale.ROOT, f + " (no interval)", fd);

@@ -118,6 +118,8 @@ class FdBootstrapTest {
             FdEstimate e = b.estimate(FeatureStatistics.of(new double[d], identity));
             assertTrue(e.fd() > 0 && Double.isNaN(e.low()) && Double.isNaN(e.high()), e.toString());
             assertTrue(e.toString().endsWith("(no interval)"), e.toString());
+            assertEquals("- (too few samples)", new FdEstimate(Double.NaN, Double.NaN, Double.NaN, 100).toString(),
+                    "no FD at all is not printed as the number NaN");
             assertFalse(e.distinguishableFrom(new FdEstimate(1e6, 1e6, 1e6, 10)), "no interval: nothing ranked");
         }
     }

@@ -193,6 +193,28 @@ class ShippedResultsTest {
             assertEquals(12, arm.curve().size(), arm.name() + " (interleaved): a point every 5 minutes to 60");
             assertTrue(Math.abs(arm.rateDrift() - 1) < 0.1, arm.name() + " was timed on a steady host: " + arm.rateDrift());
         }
+        // unroll 2 against unroll 3, trained in turn for 20 minutes (README): whole, and ranked as the README says
+        List<TrainingCost.Summary> unroll = TrainingCost.gather(RESULTS.resolve("training-cost-unroll"));
+        assertEquals(List.of("unroll-2", "unroll-3"), unroll.stream().map(TrainingCost.Summary::name).toList());
+        for (TrainingCost.Summary arm : unroll) {
+            assertEquals(4, arm.curve().size(), arm.name() + ": a point every 5 minutes to 20");
+            assertNotNull(arm.at(1200, 10_000), arm.name() + " has its 20-minute point on 10,000 samples");
+            assertEquals(arm.steps(), arm.curve().get(arm.curve().size() - 1).step(), arm.name());
+        }
+        // their pairs were regenerated on another day and came out bit for bit the store of the other arms
+        String pairs = org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-interleaved/unroll-2"))
+                .path("pairs").path("manifest_sha256").asText();
+        for (String arm : List.of("unroll-2", "unroll-3")) {
+            assertEquals(pairs, org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-unroll/" + arm))
+                    .path("pairs").path("manifest_sha256").asText(), arm);
+        }
+        var two = unroll.get(0).at(1200, 10_000);
+        var three = unroll.get(1).at(1200, 10_000);
+        assertTrue(two.high() < three.low(), "unroll 2 ahead of unroll 3 at 20 minutes, disjoint: " + two + " " + three);
+        assertTrue(unroll.get(0).steps() > unroll.get(1).steps(), "a step of unroll 2 is the cheaper");
+        for (TrainingCost.Summary arm : unroll) {
+            assertTrue(Math.abs(arm.rateDrift() - 1) < 0.1, arm.name() + " was timed on a steady host: " + arm.rateDrift());
+        }
     }
 
     @Test
