@@ -20,8 +20,33 @@ public final class Notebooks {
 
     /** A line saying which mode runs, for the top of every notebook. */
     public static String modeLine() {
-        return quick() ? "Quick mode (GET4J_QUICK=1): small sizes, for CI; numbers are not meaningful."
+        String mode = quick() ? "Quick mode (GET4J_QUICK=1): small sizes, for CI; numbers are not meaningful."
                 : "Full mode: the real experiment at CPU scale.";
+        return otherRepository(org.get4j.data.DataHome.resolve(), java.nio.file.Path.of("").toAbsolutePath())
+                .map(warning -> mode + "\n" + warning).orElse(mode);
+    }
+
+    /**
+     * A warning when a notebook opened in one clone's notebooks/ runs on a kernel that reads another clone's data (the
+     * kernel is registered by the last clone where environment/setup ran): its runs, shipped results and library are
+     * that clone's, not this one's.
+     */
+    static java.util.Optional<String> otherRepository(java.nio.file.Path dataHome, java.nio.file.Path workingDir) {
+        java.nio.file.Path here = workingDir.getParent() == null ? null : workingDir.getParent().resolve("data");
+        if (here == null || !"notebooks".equals(String.valueOf(workingDir.getFileName()))
+                || !java.nio.file.Files.isDirectory(here) || !java.nio.file.Files.isDirectory(dataHome)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            if (here.toRealPath().equals(dataHome.toRealPath())) {
+                return java.util.Optional.empty();
+            }
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("Warning: this kernel reads " + dataHome + ", not this repository's " + here
+                + " (the kernel belongs to the clone where environment/setup ran last); run environment/setup in "
+                + workingDir.getParent() + " to use this one.");
     }
 
     /** The teacher a notebook distils: the small, fast one in quick mode, the strong one in full mode. */
