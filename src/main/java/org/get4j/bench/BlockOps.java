@@ -53,6 +53,34 @@ public final class BlockOps {
         public double totalGflop() {
             return ops.stream().mapToDouble(Op::gflop).sum();
         }
+
+        /**
+         * The share of the GEMM peak the block would reach if its memory-bound operations (LayerNorm, softmax, GELU,
+         * adds) took no time: its FLOPs over the time of its products alone. An upper bound on its MFU.
+         */
+        public double ceilingWithoutMemoryBound() {
+            List<Op> counted = counted();
+            double flop = counted.stream().mapToDouble(Op::gflop).sum();
+            double products = counted.stream().filter(o -> o.gflop() > 0).mapToDouble(Op::millis).sum();
+            return flop / (products / 1e3) / peakGflops;
+        }
+
+        /**
+         * The share of the GEMM peak the block's large products (the projections and the MLP, whose inner dimension is
+         * the width or more) reach together: the block's MFU if attention's small batched products ran at their rate
+         * and everything else were free. A target above it needs faster products at these shapes, not less overhead.
+         */
+        public double ceilingAtLargeProductRate() {
+            List<Op> large = counted().stream().filter(o -> o.gflop() > 0 && !o.name().contains("q k^T")
+                    && !o.name().contains("p v")).toList();
+            return large.stream().mapToDouble(Op::gflop).sum()
+                    / (large.stream().mapToDouble(Op::millis).sum() / 1e3) / peakGflops;
+        }
+
+        /** The operations counted in the block (a name in parentheses is a variant shown beside them). */
+        public List<Op> counted() {
+            return ops.stream().filter(o -> !o.name().startsWith("(")).toList();
+        }
     }
 
     private BlockOps() {}
@@ -148,12 +176,14 @@ public final class BlockOps {
     public static String markdown(List<Result> results) {
         StringBuilder sb = new StringBuilder();
         for (Result r : results) {
-            double total = r.ops().stream().filter(o -> !o.name().startsWith("(")).mapToDouble(Op::millis).sum();
-            double flop = r.ops().stream().filter(o -> !o.name().startsWith("(")).mapToDouble(Op::gflop).sum();
+            double total = r.counted().stream().mapToDouble(Op::millis).sum();
+            double flop = r.counted().stream().mapToDouble(Op::gflop).sum();
             sb.append(String.format(Locale.ROOT, "%n%s, batch %d: one block, forward + backward, %.1f ms in its "
-                    + "operations, %.1f GFLOP/s over them (%.0f%% of the %.1f GFLOP/s GEMM peak)%n%n", r.model(),
-                    r.batch(), total, flop / (total / 1e3), 100 * flop / (total / 1e3) / r.peakGflops(),
-                    r.peakGflops()));
+                    + "operations, %.1f GFLOP/s over them (%.0f%% of the %.1f GFLOP/s GEMM peak). Ceilings: %.0f%% "
+                    + "with the memory-bound operations free; %.0f%% with attention's products also at the rate of "
+                    + "the large ones%n%n", r.model(), r.batch(), total, flop / (total / 1e3),
+                    100 * flop / (total / 1e3) / r.peakGflops(), r.peakGflops(), 100 * r.ceilingWithoutMemoryBound(),
+                    100 * r.ceilingAtLargeProductRate()));
             sb.append("| operation | ms | share of block | GFLOP/s | of GEMM peak |\n|---|---|---|---|---|\n");
             for (Op o : r.ops()) {
                 boolean counted = !o.name().startsWith("(");

@@ -57,6 +57,23 @@ class BenchTest {
         }
     }
 
+    /**
+     * The ceilings, in closed form: products of 4 and 2 GFLOP taking 40 and 20 ms (100 GFLOP/s) beside attention's
+     * 1 GFLOP in 20 ms and 40 ms of memory-bound work, against a 200 GFLOP/s peak. Without the memory-bound work:
+     * 7 GFLOP in 80 ms, 87.5 GFLOP/s, 43.75%; attention at the large products' rate: 100 GFLOP/s, 50%.
+     */
+    @Test
+    void theCeilingsFollowFromTheOperationTimes() {
+        BlockOps.Result r = new BlockOps.Result("m", 1, List.of(new BlockOps.Op("QKV projection", 40, 4),
+                new BlockOps.Op("MLP fc1", 20, 2), new BlockOps.Op("split heads + scores q k^T", 10, 0.5),
+                new BlockOps.Op("weighted sum p v + merge heads", 10, 0.5), new BlockOps.Op("GELU", 40, 0),
+                new BlockOps.Op("(attention core: sdpa kernel)", 1, 1)), 200);
+        assertEquals(0.4375, r.ceilingWithoutMemoryBound(), 1e-12);
+        assertEquals(0.5, r.ceilingAtLargeProductRate(), 1e-12);
+        assertTrue(BlockOps.markdown(List.of(r)).contains("Ceilings: 44% with the memory-bound operations free; 50% "
+                + "with attention's products"), BlockOps.markdown(List.of(r)));
+    }
+
     @Test
     void soakReadsMemoryAtEachInterval() {
         try (NDManager m = TorchRuntime.newManager()) {

@@ -3,6 +3,8 @@ package org.get4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import org.get4j.train.TrainConfig;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The timed ablation scripts' arm tables, parsed as the scripts pass them (environment/timed-arms.sh's common recipe,
@@ -126,5 +129,62 @@ class AblationScriptsTest {
                     List.of(m.arch(), m.depth(), m.memDepth(), m.width(), m.heads(), m.patch()), names[i]);
         }
         assertEquals(List.of(6, 9, 64), List.of(vit6.depth(), vit9.depth(), vit9.width()));
+    }
+
+    /**
+     * environment/experiment-mnist's GET recipes are the training-cost ablation's arms of the same names: the same
+     * unrolled states, sampled with the same iterations, so that its default is the arm the ablation measured best at
+     * 60 minutes, and GET_RECIPE=reference the paper's recipe (6 unrolled states, all supervised).
+     */
+    @Test
+    void theExperimentsRecipesAreTheAblationsArms() throws Exception {
+        String script = Files.readString(Path.of("environment/experiment-mnist"));
+        Matcher r = Pattern.compile("(?m)^\\s+([\\w-]+)\\) recipe_flags=\"([^\"]*)\"; recipe_unroll=(\\d+) ;;$")
+                .matcher(script);
+        Map<String, Arm> arms = arms(Path.of("environment/ablation-training-cost"));
+        List<String> recipes = new ArrayList<>();
+        while (r.find()) {
+            Arm arm = arms.get(r.group(1));
+            assertTrue(arm != null, "recipe " + r.group(1) + " is no arm of the ablation: " + arms.keySet());
+            List<String> flags = words(r.group(2));
+            assertEquals(List.of("--unroll", Integer.toString(arm.train().unroll())), flags, r.group(1));
+            assertEquals(0, arm.train().freeIterations(), r.group(1));
+            assertEquals(Integer.parseInt(r.group(3)), TrainingCost.samplingIterations(arm.train()), r.group(1));
+            recipes.add(r.group(1));
+        }
+        assertEquals(List.of("unroll-2", "reference"), recipes);
+        assertEquals(6, arms.get("reference").train().unroll());
+        assertEquals(TrainConfig.reference(1, 1).unroll(), arms.get("reference").train().unroll(),
+                "the reference recipe unrolls as get4j train's defaults");
+        assertTrue(script.contains("GET_RECIPE=${GET_RECIPE:-unroll-2}"), "the default recipe is unroll-2");
+    }
+
+    /** The experiment refuses an unknown recipe, and a GET-Mini run of another recipe, before any work. */
+    @Test
+    void theExperimentRefusesAnotherRecipeBeforeAnyWork(@TempDir Path tmp) throws Exception {
+        Result bad = experiment(tmp.resolve("a"), "GET_RECIPE", "unroll-9");
+        assertEquals(2, bad.exit(), bad.output());
+        assertTrue(bad.output().contains("GET_RECIPE must be unroll-2") && bad.output().contains("'unroll-9'"),
+                bad.output());
+        Path runs = tmp.resolve("b");
+        Files.createDirectories(runs.resolve("get-mini"));
+        Files.writeString(runs.resolve("get-mini/run.json"), "{\n  \"train\" : {\n    \"unroll\" : 6,\n  }\n}\n");
+        Result other = experiment(runs, "GET_RECIPE", "unroll-2");
+        assertEquals(1, other.exit(), other.output());
+        assertTrue(other.output().contains("get-mini was trained with 6 unrolled states")
+                && other.output().contains("continue it with GET_RECIPE=reference"), other.output());
+        assertTrue(Files.notExists(runs.resolve("pairs")), "no pairs were made");
+    }
+
+    record Result(int exit, String output) {}
+
+    private static Result experiment(Path runs, String name, String value) throws IOException, InterruptedException {
+        // (past its first checks the script sends both streams to its log and the terminal: read them merged)
+        ProcessBuilder pb = new ProcessBuilder("bash", "environment/experiment-mnist").redirectErrorStream(true);
+        pb.environment().put("RUNS", runs.toString());
+        pb.environment().put(name, value);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Result(p.waitFor(), out);
     }
 }

@@ -112,7 +112,21 @@ class ClassViewsTest {
         byModel.put("untrained", List.of(agreementRow(0, 100), agreementRow(1, 100))); // chance: 10% [8.3, 12.0]
         assertEquals(0.0, ClassViews.agreementAxisMin(byModel), "a model at chance shows the axis from 0");
         BufferedImage plot = ClassViews.agreementByClass(byModel);
-        assertTrue(plot.getWidth() > 0 && plot.getHeight() > 0);
+        assertEquals(List.of(640, 420), List.of(plot.getWidth(), plot.getHeight()));
+        for (int k = 0; k < byModel.size(); k++) { // every model's markers and bars are drawn, in its own colour
+            assertTrue(pixelsOf(plot, Plots.PALETTE[k]) > 50, "model " + k + "'s colour is drawn");
+        }
+        assertEquals(0, pixelsOf(plot, Plots.PALETTE[byModel.size()]), "no fourth series");
+    }
+
+    private static int pixelsOf(BufferedImage image, java.awt.Color color) {
+        int n = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                n += (image.getRGB(x, y) & 0xFFFFFF) == (color.getRGB() & 0xFFFFFF) ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     private static PerClassQuality.Row agreementRow(int label, int agreed) {
