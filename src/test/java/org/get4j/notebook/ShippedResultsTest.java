@@ -215,6 +215,23 @@ class ShippedResultsTest {
         for (TrainingCost.Summary arm : unroll) {
             assertTrue(Math.abs(arm.rateDrift() - 1) < 0.1, arm.name() + " was timed on a steady host: " + arm.rateDrift());
         }
+        // the reference recipe alone for 60 minutes (notebook 07): whole, on the same pairs, and behind unroll 2 at 60
+        // minutes on both of unroll 2's days, which is why experiment-mnist's GET default is unroll-2 (issue 21's rule)
+        List<TrainingCost.Summary> alone = TrainingCost.gather(RESULTS.resolve("training-cost-60"));
+        assertEquals(List.of("reference"), alone.stream().map(TrainingCost.Summary::name).toList());
+        TrainingCost.Summary reference = alone.get(0);
+        assertEquals(12, reference.curve().size(), "a point every 5 minutes to 60");
+        assertEquals(6, reference.iterations(), "it samples with its 6 iterations");
+        assertTrue(Math.abs(reference.rateDrift() - 1) < 0.1, "timed on a steady host: " + reference.rateDrift());
+        assertEquals(pairs, org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-60/reference"))
+                .path("pairs").path("manifest_sha256").asText());
+        var referenceAt60 = reference.at(3600, 10_000);
+        for (TrainingCost.Summary unrollTwo : List.of(arms.stream().filter(a -> a.name().equals("unroll-2")).findFirst()
+                .orElseThrow(), interleaved.get(0))) {
+            var twoAt60 = unrollTwo.at(3600, 10_000);
+            assertTrue(twoAt60.high() < referenceAt60.low(), "unroll 2 ahead at 60 minutes: " + twoAt60 + " against "
+                    + referenceAt60);
+        }
     }
 
     @Test
