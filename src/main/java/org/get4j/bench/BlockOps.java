@@ -42,7 +42,20 @@ public final class BlockOps {
         public double gflops() {
             return gflop / (millis / 1e3);
         }
+
+        /** Counted in the block's total; a name in parentheses is a variant shown beside the operations. */
+        public boolean counted() {
+            return !name.startsWith("(");
+        }
+
+        /** One of attention's two small batched products (the scores, the weighted sum). */
+        boolean attentionProduct() {
+            return name.equals(SCORES) || name.equals(WEIGHTED_SUM);
+        }
     }
+
+    static final String SCORES = "split heads + scores q k^T";
+    static final String WEIGHTED_SUM = "weighted sum p v + merge heads";
 
     /** The operations of one block application, with the GEMM peak they are measured against. */
     public record Result(String model, int batch, List<Op> ops, double peakGflops) {
@@ -71,15 +84,14 @@ public final class BlockOps {
          * and everything else were free. A target above it needs faster products at these shapes, not less overhead.
          */
         public double ceilingAtLargeProductRate() {
-            List<Op> large = counted().stream().filter(o -> o.gflop() > 0 && !o.name().contains("q k^T")
-                    && !o.name().contains("p v")).toList();
+            List<Op> large = counted().stream().filter(o -> o.gflop() > 0 && !o.attentionProduct()).toList();
             return large.stream().mapToDouble(Op::gflop).sum()
                     / (large.stream().mapToDouble(Op::millis).sum() / 1e3) / peakGflops;
         }
 
-        /** The operations counted in the block (a name in parentheses is a variant shown beside them). */
+        /** The operations counted in the block, without the variants shown beside them. */
         public List<Op> counted() {
-            return ops.stream().filter(o -> !o.name().startsWith("(")).toList();
+            return ops.stream().filter(Op::counted).toList();
         }
     }
 
@@ -124,7 +136,7 @@ public final class BlockOps {
             if (get) {
                 ops.add(op(m, "+ injection", 0, warmup, repeats, List.of(t, inj), a -> a.get(0).add(a.get(1)), 1));
             }
-            ops.add(op(m, "split heads + scores q k^T", gemm * b * h * n * n * hd, warmup, repeats, List.of(t),
+            ops.add(op(m, SCORES, gemm * b * h * n * n * hd, warmup, repeats, List.of(t),
                     a -> {
                         NDArray s = a.get(0).reshape(b, n, 3, h, hd).transpose(2, 0, 3, 1, 4);
                         return s.get(0).matMul(s.get(1).transpose(0, 1, 3, 2));
@@ -133,7 +145,7 @@ public final class BlockOps {
                     List.of(heads, heads.duplicate()), a -> a.get(0).matMul(a.get(1).transpose(0, 1, 3, 2)), 0));
             ops.add(op(m, "scale + softmax", 0, warmup, repeats, List.of(scores),
                     a -> a.get(0).mul(Torch.constant(a.get(0), scale)).softmax(-1), 1));
-            ops.add(op(m, "weighted sum p v + merge heads", gemm * b * h * n * n * hd, warmup, repeats,
+            ops.add(op(m, WEIGHTED_SUM, gemm * b * h * n * n * hd, warmup, repeats,
                     List.of(scores, heads), a -> a.get(0).matMul(a.get(1)).transpose(0, 2, 1, 3).reshape(b, n, d), 1));
             // The same core, split to merge, timed as one operation three ways (shown, not counted): the Java path
             // above, the same operations in one TorchScript call, and libtorch's fused kernel (AttentionKernel).
@@ -186,7 +198,7 @@ public final class BlockOps {
                     100 * r.ceilingAtLargeProductRate()));
             sb.append("| operation | ms | share of block | GFLOP/s | of GEMM peak |\n|---|---|---|---|---|\n");
             for (Op o : r.ops()) {
-                boolean counted = !o.name().startsWith("(");
+                boolean counted = o.counted();
                 sb.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %s | %s |%n", o.name(), o.millis(),
                         counted ? String.format(Locale.ROOT, "%.0f%%", 100 * o.millis() / total) : "-",
                         o.gflop() > 0 ? String.format(Locale.ROOT, "%.1f", o.gflops()) : "-",

@@ -159,13 +159,19 @@ class AblationScriptsTest {
         assertTrue(script.contains("GET_RECIPE=${GET_RECIPE:-unroll-2}"), "the default recipe is unroll-2");
     }
 
-    /** The experiment refuses an unknown recipe, and a GET-Mini run of another recipe, before any work. */
+    /**
+     * The experiment refuses an unknown recipe, GET_FLAGS that would change the recipe behind its back, and a GET-Mini
+     * run of another recipe, before any work.
+     */
     @Test
     void theExperimentRefusesAnotherRecipeBeforeAnyWork(@TempDir Path tmp) throws Exception {
         Result bad = experiment(tmp.resolve("a"), "GET_RECIPE", "unroll-9");
         assertEquals(2, bad.exit(), bad.output());
         assertTrue(bad.output().contains("GET_RECIPE must be unroll-2") && bad.output().contains("'unroll-9'"),
                 bad.output());
+        Result unroll = experiment(tmp.resolve("c"), "GET_FLAGS", "--z0-scale 0 --unroll 3");
+        assertEquals(2, unroll.exit(), unroll.output());
+        assertTrue(unroll.output().contains("may not set --unroll"), unroll.output());
         Path runs = tmp.resolve("b");
         Files.createDirectories(runs.resolve("get-mini"));
         Files.writeString(runs.resolve("get-mini/run.json"), "{\n  \"train\" : {\n    \"unroll\" : 6,\n  }\n}\n");

@@ -113,8 +113,10 @@ class ClassViewsTest {
         assertEquals(0.0, ClassViews.agreementAxisMin(byModel), "a model at chance shows the axis from 0");
         BufferedImage plot = ClassViews.agreementByClass(byModel);
         assertEquals(List.of(640, 420), List.of(plot.getWidth(), plot.getHeight()));
-        for (int k = 0; k < byModel.size(); k++) { // every model's markers and bars are drawn, in its own colour
-            assertTrue(pixelsOf(plot, Plots.PALETTE[k]) > 50, "model " + k + "'s colour is drawn");
+        // every model's markers and bars are drawn in its own colour above the legend (which sits below the plot)
+        BufferedImage plotArea = plot.getSubimage(0, 0, plot.getWidth(), plot.getHeight() - 60);
+        for (int k = 0; k < byModel.size(); k++) {
+            assertTrue(pixelsOf(plotArea, Plots.PALETTE[k]) > 50, "model " + k + "'s colour is drawn");
         }
         assertEquals(0, pixelsOf(plot, Plots.PALETTE[byModel.size()]), "no fourth series");
     }
