@@ -232,6 +232,31 @@ class ShippedResultsTest {
             assertTrue(twoAt60.high() < referenceAt60.low(), "unroll 2 ahead at 60 minutes: " + twoAt60 + " against "
                     + referenceAt60);
         }
+        // the last two arms, the phantom gradient through 2 of 6 iterations and the implicit gradient, trained in turn
+        // for 30 minutes (notebook 07): whole, on the same pairs, steady, and ranked as the notebook says
+        List<TrainingCost.Summary> gradients = TrainingCost.gather(RESULTS.resolve("training-cost-gradients"));
+        assertEquals(List.of("implicit", "last-2-of-6"), gradients.stream().map(TrainingCost.Summary::name).toList());
+        for (TrainingCost.Summary arm : gradients) {
+            assertEquals(6, arm.curve().size(), arm.name() + ": a point every 5 minutes to 30");
+            assertNotNull(arm.at(1800, 10_000), arm.name() + " has its 30-minute point on 10,000 samples");
+            assertEquals(6, arm.iterations(), arm.name() + " samples with 6 iterations");
+            assertEquals(pairs, org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-gradients/"
+                    + arm.name())).path("pairs").path("manifest_sha256").asText(), arm.name());
+        }
+        TrainingCost.Summary implicit = gradients.get(0);
+        TrainingCost.Summary lastTwo = gradients.get(1);
+        // the phantom arm's step has a fixed cost, so its rate shows the host's: steady enough. The implicit arm's
+        // solvers stop at a tolerance, so its rate may fall as the map changes; it is not a host check.
+        assertTrue(lastTwo.rateDrift() > 0.85, "timed on a steady host: " + lastTwo.rateDrift());
+        assertTrue(lastTwo.at(1800, 10_000).high() < implicit.at(1800, 10_000).low(), "last 2 of 6 ahead of implicit");
+        assertTrue(lastTwo.steps() > 2 * implicit.steps(), "an implicit step costs more than twice a phantom one");
+        // per step the reference recipe (6 of 6 backpropagated) is ahead of last 2 of 6, as the notebook says
+        org.get4j.metrics.TrainingCurve.Point refAt30 = reference.curve().stream()
+                .filter(p -> p.markSeconds() == 1800).findFirst().orElseThrow();
+        org.get4j.metrics.TrainingCurve.Point lastTwoLater = lastTwo.curve().stream()
+                .filter(p -> p.step() > refAt30.step()).findFirst().orElseThrow();
+        assertTrue(refAt30.fd().high() < lastTwoLater.fd().low(), "reference at step " + refAt30.step() + " ahead of last 2 of 6 at "
+                + lastTwoLater.step());
     }
 
     @Test
