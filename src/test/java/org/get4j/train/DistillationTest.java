@@ -23,7 +23,10 @@ import org.get4j.pairs.PairGenerator;
 import org.get4j.pairs.PairStore;
 import org.get4j.pairs.SeedRange;
 import org.get4j.runtime.TorchRuntime;
+import org.get4j.runtime.AttentionKernel;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tech.tablesaw.api.Table;
@@ -34,6 +37,22 @@ class DistillationTest {
     private static Path pairs;
 
     /** 40 pairs of 1x16x16 images from a small analytic teacher. */
+    private AttentionKernel kernelBefore;
+
+    /**
+     * These runs use the default attention kernel whatever GET4J_ATTENTION says: the Jacobian penalty needs its second
+     * derivative, and the resume note is checked against it.
+     */
+    @BeforeEach
+    void javaAttention() {
+        kernelBefore = AttentionKernel.use(AttentionKernel.JAVA);
+    }
+
+    @AfterEach
+    void restoreAttention() {
+        AttentionKernel.use(kernelBefore);
+    }
+
     @BeforeAll
     static void makePairs() {
         pairs = dir.resolve("pairs");
@@ -228,14 +247,13 @@ class DistillationTest {
             TorchRuntime.setThreads(before);
         }
         // the attention kernel too: the checkpoint records the one it was trained with
-        org.get4j.runtime.AttentionKernel kernel = org.get4j.runtime.AttentionKernel.use(
-                org.get4j.runtime.AttentionKernel.SDPA);
+        AttentionKernel kernel = AttentionKernel.use(AttentionKernel.SDPA);
         try {
             String note = d.threadsNote(TrainingRun.Start.RESUME).orElseThrow();
             assertTrue(note.contains("trained with the java attention kernel, this resume uses sdpa")
                     && note.contains("GET4J_ATTENTION=java"), note);
         } finally {
-            org.get4j.runtime.AttentionKernel.use(kernel);
+            AttentionKernel.use(kernel);
         }
     }
 }
