@@ -36,7 +36,6 @@ class DistillationTest {
     static Path dir;
     private static Path pairs;
 
-    /** 40 pairs of 1x16x16 images from a small analytic teacher. */
     private AttentionKernel kernelBefore;
 
     /**
@@ -53,6 +52,7 @@ class DistillationTest {
         AttentionKernel.use(kernelBefore);
     }
 
+    /** 40 pairs of 1x16x16 images from a small analytic teacher. */
     @BeforeAll
     static void makePairs() {
         pairs = dir.resolve("pairs");
