@@ -193,12 +193,14 @@ class ShippedResultsTest {
             assertEquals(12, arm.curve().size(), arm.name() + " (interleaved): a point every 5 minutes to 60");
             assertTrue(Math.abs(arm.rateDrift() - 1) < 0.1, arm.name() + " was timed on a steady host: " + arm.rateDrift());
         }
-        // unroll 2 against unroll 3, trained in turn for 20 minutes (README): whole, and ranked as the README says
+        // unroll 2 against unroll 3, trained in turn for 20 minutes, then resumed to 30 (README): whole, and ranked as
+        // the README says
         List<TrainingCost.Summary> unroll = TrainingCost.gather(RESULTS.resolve("training-cost-unroll"));
         assertEquals(List.of("unroll-2", "unroll-3"), unroll.stream().map(TrainingCost.Summary::name).toList());
         for (TrainingCost.Summary arm : unroll) {
-            assertEquals(4, arm.curve().size(), arm.name() + ": a point every 5 minutes to 20");
+            assertEquals(6, arm.curve().size(), arm.name() + ": a point every 5 minutes to 30");
             assertNotNull(arm.at(1200, 10_000), arm.name() + " has its 20-minute point on 10,000 samples");
+            assertNotNull(arm.at(1800, 10_000), arm.name() + " has its 30-minute point on 10,000 samples");
             assertEquals(arm.steps(), arm.curve().get(arm.curve().size() - 1).step(), arm.name());
         }
         // their pairs were regenerated on another day and came out bit for bit the store of the other arms
@@ -212,8 +214,14 @@ class ShippedResultsTest {
         var three = unroll.get(1).at(1200, 10_000);
         assertTrue(two.high() < three.low(), "unroll 2 ahead of unroll 3 at 20 minutes, disjoint: " + two + " " + three);
         assertTrue(unroll.get(0).steps() > unroll.get(1).steps(), "a step of unroll 2 is the cheaper");
+        var twoAt30 = unroll.get(0).at(1800, 10_000);
+        var threeAt30 = unroll.get(1).at(1800, 10_000);
+        assertTrue(twoAt30.high() < threeAt30.low(), "unroll 2 ahead at 30 minutes, disjoint: " + twoAt30 + " "
+                + threeAt30);
+        // the resumed 10 minutes ran slower (notebook 07 gives the steps per chunk), more for unroll 2, which still leads
+        assertTrue(unroll.get(0).rateDrift() < unroll.get(1).rateDrift(), "the slowdown fell harder on unroll 2");
         for (TrainingCost.Summary arm : unroll) {
-            assertTrue(Math.abs(arm.rateDrift() - 1) < 0.1, arm.name() + " was timed on a steady host: " + arm.rateDrift());
+            assertTrue(Math.abs(arm.rateDrift() - 1) < 0.15, arm.name() + " drifted less than 15%: " + arm.rateDrift());
         }
         // the reference recipe alone for 60 minutes (notebook 07): whole, on the same pairs, and behind unroll 2 at 60
         // minutes on both of unroll 2's days, which is why experiment-mnist's GET default is unroll-2 (issue 21's rule)
