@@ -6,7 +6,7 @@
 # command after an interruption (finished arms and scored snapshots are kept).
 #
 # ARMS holds one "name|model|training flags|sampling flags" line per arm. The common recipe (COMMON) is the MNIST
-# experiment's: batch 64 (unless an arm's flags set one), lr 5e-4 with 100 warm-up steps, L2, EMA 0.999 with warm-up.
+# experiment's: batch 64 and lr 5e-4 (unless an arm's flags set them), 100 warm-up steps, L2, EMA 0.999 with warm-up.
 # ONLY names the arms to run now (space-separated). INTERLEAVE=1 trains the arms in turn, MARK seconds at a time, so
 # that they share the host's slow and fast minutes (on a shared VM one arm's hour can run 25% slower than another's).
 # Each chunk is a new process whose warm-up counts as training time, so an interleaved arm reaches fewer steps by each
@@ -14,9 +14,11 @@
 set -euo pipefail
 script=$(basename "$0")
 G=environment/get4j
-# The recipe every arm shares (an arm's flags come after it and win), and the batch of arms that name none.
-COMMON="--lr 5e-4 --warmup 100 --loss l2 --ema 0.999 --ema-warmup --seed 0 --steps 100000000 --checkpoint-every 500"
+# The recipe every arm shares (an option may be given once, so an arm cannot override these), and the batch and
+# learning rate of arms that name none.
+COMMON="--warmup 100 --loss l2 --ema 0.999 --ema-warmup --seed 0 --steps 100000000 --checkpoint-every 500"
 DEFAULT_BATCH="--batch 64"
+DEFAULT_LR="--lr 5e-4"
 if [ ! -f "$PAIRS/manifest.json" ]; then
   echo "$script: no pair store at $PAIRS (make it with environment/experiment-mnist, or set PAIRS)" >&2
   exit 1
@@ -42,6 +44,7 @@ while IFS='|' read -r name model flags sampling; do
   [ -z "$name" ] && continue
   if (( ${#only[@]} > 0 )) && [ -z "${wanted[$name]:-}" ]; then continue; fi
   [[ "$flags" == *--batch* ]] || flags="$flags $DEFAULT_BATCH"
+  [[ " $flags " == *" --lr "* ]] || flags="$flags $DEFAULT_LR"
   selected+=("$name|$model|$flags|$sampling")
 done <<< "$ARMS"
 for t in $CONFIRM_MARKS; do

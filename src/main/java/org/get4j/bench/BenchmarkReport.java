@@ -20,9 +20,12 @@ import org.get4j.runtime.Versions;
  * PREFIX.md, PREFIX.csv and PREFIX-breakdown.csv.
  */
 public record BenchmarkReport(String markdown, String csv, String breakdownCsv) {
-    /** What to measure: models by name with their configs and batches, the teacher ("none" to skip). */
-    public record Settings(List<String> models, List<ModelConfig> configs, List<Integer> batches, int warmup,
-            int repeats, String teacher, int teacherImages, boolean breakdown) {}
+    /**
+     * What to measure: models by name with their configs and batches, GET's unrolled states per training step (and
+     * iterations per sample), the teacher ("none" to skip).
+     */
+    public record Settings(List<String> models, List<ModelConfig> configs, List<Integer> batches, int unroll,
+            int warmup, int repeats, String teacher, int teacherImages, boolean breakdown) {}
 
     /** Measures everything {@code s} names; {@code progress} gets one line per finished measurement. */
     public static BenchmarkReport measure(NDManager manager, Settings s, Consumer<String> progress) {
@@ -30,6 +33,10 @@ public record BenchmarkReport(String markdown, String csv, String breakdownCsv) 
         md.append(String.format("Machine: %s, %d cores; %d threads; device %s; %s%n%n", SystemReport.cpuModel(),
                 Runtime.getRuntime().availableProcessors(), TorchRuntime.threads(), TorchRuntime.defaultDevice(),
                 Versions.pytorch()));
+        if (s.configs().stream().anyMatch(c -> c.arch() == ModelConfig.Arch.GET)) {
+            md.append(String.format("GET: %d unrolled states per training step, all supervised; %d fixed-point "
+                    + "iterations per sample, the last kept.%n%n", s.unroll(), s.unroll()));
+        }
         MatmulPeak.Result peak = MatmulPeak.measure(manager);
         StringBuilder gemm = new StringBuilder("fp32 GEMM (n x n x n, median of 5):");
         for (int i = 0; i < peak.sizes().length; i++) {
@@ -40,8 +47,8 @@ public record BenchmarkReport(String markdown, String csv, String breakdownCsv) 
         List<ModelBenchmark.Row> rows = new ArrayList<>();
         for (int i = 0; i < s.models().size(); i++) {
             int batch = s.batches().size() == 1 ? s.batches().get(0) : s.batches().get(i);
-            rows.add(ModelBenchmark.run(manager, s.models().get(i), s.configs().get(i), batch, s.warmup(),
-                    s.repeats()));
+            rows.add(ModelBenchmark.run(manager, s.models().get(i), s.configs().get(i), s.unroll(), batch,
+                    s.warmup(), s.repeats()));
             progress.accept("measured " + s.models().get(i) + " at batch " + batch);
         }
         md.append(ModelBenchmark.markdown(rows, s.repeats(), peak.peak()));
@@ -59,11 +66,12 @@ public record BenchmarkReport(String markdown, String csv, String breakdownCsv) 
         if (s.breakdown()) {
             List<StepBreakdown.Result> breakdowns = new ArrayList<>();
             for (int i = 0; i < s.models().size(); i++) {
-                breakdowns.add(StepBreakdown.measure(manager, s.models().get(i), s.configs().get(i),
+                breakdowns.add(StepBreakdown.measure(manager, s.models().get(i), s.configs().get(i), s.unroll(),
                         rows.get(i).batch(), s.warmup(), s.repeats()));
                 progress.accept("broke down " + s.models().get(i));
             }
-            md.append("\n## Where a training step's time goes\n").append(StepBreakdown.markdown(breakdowns));
+            md.append("\n## Where a training step's time goes\n")
+                    .append(StepBreakdown.markdown(breakdowns, peak.peak()));
             breakdownCsv = StepBreakdown.csv(breakdowns);
         }
         return new BenchmarkReport(md.toString(), ModelBenchmark.csv(rows, peak.peak()), breakdownCsv);

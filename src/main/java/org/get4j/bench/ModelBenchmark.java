@@ -8,8 +8,9 @@ import org.get4j.model.ModelConfig;
 import org.get4j.runtime.Memory;
 
 /**
- * Throughput of one model: one-step sampling (GET: 6 fixed-point iterations) and the reference training step
- * (GET: 6 unrolled states with deep supervision, L1, AdamW, EMA), as medians over repeats after warm-up, with the
+ * Throughput of one model: one-step sampling (GET: {@code unroll} fixed-point iterations, the last kept) and the
+ * reference training step (GET: {@code unroll} unrolled states with deep supervision, L1, AdamW, EMA; the reference
+ * unrolls 6), as medians over repeats after warm-up, with the
  * achieved FLOP/s from the analytic MAC count and the process's peak resident memory.
  */
 public final class ModelBenchmark {
@@ -22,13 +23,14 @@ public final class ModelBenchmark {
 
     private ModelBenchmark() {}
 
-    public static Row run(NDManager manager, String name, ModelConfig config, int batch, int warmup, int repeats) {
+    public static Row run(NDManager manager, String name, ModelConfig config, int unroll, int batch, int warmup,
+            int repeats) {
         Memory.resetPeaks();
         try (NDManager m = manager.newSubManager()) {
-            TrainingRig rig = new TrainingRig(m, config, batch, false);
+            TrainingRig rig = new TrainingRig(m, config, batch, unroll, false);
             Throughput s = throughput(batch, Timing.millis(warmup, repeats, k -> {
                 try (Generator.Sample sample = rig.model.sample(rig.ps, rig.noise, rig.labels, null,
-                        SolverConfig.reference())) {
+                        SolverConfig.unrolled(unroll))) {
                     sample.images().toFloatArray();
                 }
             }));
@@ -36,7 +38,6 @@ public final class ModelBenchmark {
                 rig.trainOnBatch();
                 rig.ema.update(k);
             }));
-            int unroll = config.arch() == ModelConfig.Arch.GET ? 6 : 1;
             // FLOPs = 2 MACs; a training step is about 3 forward passes (forward, and twice that backward).
             double forwardFlops = 2.0 * config.inferenceMacs(unroll);
             return new Row(name, config.parameterCount(), batch, s, t, forwardFlops * s.median() / 1e9,

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.get4j.deq.SolverConfig;
 import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
 import org.get4j.optim.AdamW;
@@ -45,7 +46,7 @@ public final class Soak {
         }
         List<Sample> samples = new ArrayList<>();
         try (NDManager m = manager.newSubManager()) {
-            TrainingRig rig = new TrainingRig(m, config, batch, true);
+            TrainingRig rig = new TrainingRig(m, config, batch, SolverConfig.REFERENCE_ITERATIONS, true);
             int px = config.channels() * config.imageSize() * config.imageSize();
             Shape shape = new Shape(batch, config.channels(), config.imageSize(), config.imageSize());
             long window = System.nanoTime();

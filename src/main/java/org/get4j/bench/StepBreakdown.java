@@ -1,9 +1,11 @@
 package org.get4j.bench;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.Map;
 import org.get4j.model.Generator;
 import org.get4j.model.ModelConfig;
 import org.get4j.nn.GetBlock;
+import org.get4j.nn.Layers;
 import org.get4j.optim.AdamW;
 import org.get4j.optim.Ema;
 import org.get4j.pairs.Pairs;
@@ -25,31 +28,51 @@ import org.get4j.train.DistillationStep;
  * timed in isolation at the model's shapes, forward plus backward, and multiplied by how often a step applies them:
  *
  * <pre>
- *   GET:  L_inj injection blocks once + L_mem equilibrium blocks x 6 unrolled states
+ *   GET:  L_inj injection blocks once + L_mem equilibrium blocks x n unrolled states (the reference: n = 6)
  *   ViT:  depth blocks once
  * </pre>
  *
  * Each block contributes two LayerNorms, one attention branch (QKV projection, scores, softmax, weighted sum,
- * output projection) and one MLP branch. The remainder, step minus the parts, is the rest of the network (patch
- * embedding, injection projection, decoder), the losses, the solver's and autograd's bookkeeping and the gradient
- * norm.
+ * output projection) and one MLP branch; GET adds its injection projection Linear(D, 3D L_mem), once. The remainder,
+ * step minus the parts, is the rest of the network (patch embedding, decoder), the losses, the solver's and autograd's
+ * bookkeeping and the gradient norm.
+ *
+ * <p>The parts timed in isolation carry all the step's FLOPs but the patch embedding's and the decoder's (under 2%
+ * at these shapes), so their FLOPs over their time estimates a ceiling on the step's MFU: what it would reach if
+ * nothing else took time ({@link Result#partsGflops}). An estimate, because the parts are timed alone: in the step
+ * they may run faster or slower (the rest can come out near zero).
  */
 public final class StepBreakdown {
     /** One phase: milliseconds per training step. */
     public record Phase(String name, double millis) {}
 
-    /** The phases, and the measured step (including EMA and data loading) they add up to. */
-    public record Result(String model, int batch, List<Phase> phases, double stepMillis) {
+    /**
+     * The phases, the measured step (including EMA and data loading) they add up to, and the analytic FLOPs of the
+     * parts timed in isolation (blocks and injection projection, forward and backward).
+     */
+    public record Result(String model, int batch, List<Phase> phases, double stepMillis, double partsGflop) {
         public double share(Phase p) {
             return p.millis() / stepMillis;
         }
+
+        /** Milliseconds of the parts timed in isolation: the blocks' phases and the injection projection. */
+        public double partsMillis() {
+            return phases.stream().filter(p -> PARTS.contains(p.name())).mapToDouble(Phase::millis).sum();
+        }
+
+        /** The parts' FLOP rate: the step's GFLOP/s if everything else took no time. */
+        public double partsGflops() {
+            return partsGflop / partsMillis() * 1e3;
+        }
     }
+
+    static final String INJECTION = "injection projection";
+    private static final List<String> PARTS = List.of("attention", "MLP", "LayerNorm", INJECTION);
 
     private StepBreakdown() {}
 
-    public static Result measure(NDManager manager, String name, ModelConfig config, int batch, int warmup,
-            int repeats) {
-        int unroll = 6;
+    public static Result measure(NDManager manager, String name, ModelConfig config, int unroll, int batch,
+            int warmup, int repeats) {
         try (NDManager m = manager.newSubManager()) {
             int px = config.channels() * config.imageSize() * config.imageSize();
             // data loading as the training loop does it: the pair store gathers a batch from its shards in host
@@ -65,7 +88,7 @@ public final class StepBreakdown {
                     p.imageArray(b);
                 }
             });
-            TrainingRig rig = new TrainingRig(m, config, batch, false);
+            TrainingRig rig = new TrainingRig(m, config, batch, unroll, false);
             ParameterStore ps = rig.ps;
             double whole = Timing.medianMillis(warmup, repeats, k -> rig.trainOnBatch());
             double adamw = Timing.medianMillis(warmup, repeats, k -> {
@@ -84,7 +107,15 @@ public final class StepBreakdown {
             if (get) {
                 addBlockParts(parts, m, ps, config, config.deqMlpRatio(), tokens, qkv, config.memDepth() * unroll,
                         warmup, repeats);
+                Linear injection = Layers.linear(3 * config.width() * config.memDepth(), false);
+                injection.initialize(m, DataType.FLOAT32, tokens);
+                NDArray x = m.randomNormal(tokens);
+                x.setRequiresGradient(true);
+                parts.put(INJECTION, backwardMillis(m, warmup, repeats,
+                        () -> injection.forward(ps, new NDList(x), true).singletonOrThrow()));
             }
+            // 2 FLOPs a MAC, forward and twice that backward
+            double partsGflop = 6.0 * batch * config.bodyMacs(unroll) / 1e9;
             List<Phase> phases = new ArrayList<>();
             double measured = 0;
             for (Map.Entry<String, Double> e : parts.entrySet()) {
@@ -94,9 +125,9 @@ public final class StepBreakdown {
             phases.add(new Phase("optimizer (AdamW)", adamw));
             phases.add(new Phase("EMA update", average));
             phases.add(new Phase("data loading", data));
-            phases.add(new Phase("rest: embedding, injection, decoder, losses, solver and autograd bookkeeping",
+            phases.add(new Phase("rest: embedding, decoder, losses, solver and autograd bookkeeping",
                     whole - measured - adamw));
-            return new Result(name, batch, phases, whole + average + data);
+            return new Result(name, batch, phases, whole + average + data, partsGflop);
         }
     }
 
@@ -132,7 +163,8 @@ public final class StepBreakdown {
         });
     }
 
-    public static String markdown(List<Result> results) {
+    /** The tables, each with its ceiling against {@code peakGflops}, the measured GEMM peak. */
+    public static String markdown(List<Result> results, double peakGflops) {
         StringBuilder sb = new StringBuilder();
         for (Result r : results) {
             sb.append(String.format("%n%s, batch %d: %.0f ms per training step (median)%n%n", r.model(), r.batch(),
@@ -141,6 +173,10 @@ public final class StepBreakdown {
             for (Phase p : r.phases()) {
                 sb.append(String.format("| %s | %.1f | %.0f%% |%n", p.name(), p.millis(), 100 * r.share(p)));
             }
+            sb.append(String.format("%nCeiling (estimate): the parts timed alone do %.1f GFLOP in %.0f ms, %.1f "
+                    + "GFLOP/s, %.0f%% of the %.1f GFLOP/s GEMM peak: about this step's MFU if everything else took no "
+                    + "time.%n",
+                    r.partsGflop(), r.partsMillis(), r.partsGflops(), 100 * r.partsGflops() / peakGflops, peakGflops));
         }
         return sb.toString();
     }

@@ -10,10 +10,12 @@ import org.get4j.model.ModelConfig;
 import org.get4j.optim.AdamW;
 import org.get4j.optim.Ema;
 import org.get4j.train.DistillationStep;
+import org.get4j.train.TrainConfig;
 
 /**
- * What the training benchmarks drive: a model (engine seed 0), its EMA shadow, AdamW and the reference step, and one
- * synthetic batch (noise, targets in [-1, 1], labels when conditional) for measurements that reuse a batch.
+ * What the training benchmarks drive: a model (engine seed 0), its EMA shadow, AdamW and the reference step with
+ * {@code unroll} unrolled states for GET (the reference: 6; {@code environment/experiment-mnist}'s default recipe: 2),
+ * and one synthetic batch (noise, targets in [-1, 1], labels when conditional) for measurements that reuse a batch.
  */
 final class TrainingRig {
     final Generator model;
@@ -25,12 +27,13 @@ final class TrainingRig {
     final NDArray target;
     final NDArray labels;
 
-    TrainingRig(NDManager m, ModelConfig config, int batch, boolean emaWarmup) {
+    TrainingRig(NDManager m, ModelConfig config, int batch, int unroll, boolean emaWarmup) {
         m.getEngine().setRandomSeed(0);
         model = Generator.create(config, m);
         optimizer = AdamW.withDefaults(model.trainableArrays(), 0);
         ema = new Ema(Generator.create(config, m).trainableArrays(), model.trainableArrays(), 0.9999, emaWarmup);
-        step = DistillationStep.reference(model, optimizer);
+        TrainConfig recipe = TrainConfig.reference(1, batch).toBuilder().unroll(unroll).build();
+        step = new DistillationStep(model, optimizer, recipe);
         ps = new ParameterStore(m, false);
         Shape image = new Shape(batch, config.channels(), config.imageSize(), config.imageSize());
         noise = m.randomNormal(image);

@@ -46,6 +46,10 @@ final class BenchCommand implements Runnable {
     int warmup;
     @Option(names = "--repeats", defaultValue = "5", description = "Timed runs (default: ${DEFAULT-VALUE}).")
     int repeats;
+    @Option(names = "--unroll", defaultValue = "6", description = "GET: unrolled states per training step, all "
+            + "supervised, and fixed-point iterations per sample (default: ${DEFAULT-VALUE}, the reference; "
+            + "environment/experiment-mnist's default recipe unrolls 2).")
+    int unroll;
     @Option(names = "--threads", description = "Intra-op threads (default: all cores).")
     Integer threads;
     @Option(names = "--teacher", defaultValue = "data/teachers/edm-mnist-small.safetensors",
@@ -65,6 +69,7 @@ final class BenchCommand implements Runnable {
         List<ModelConfig> configs = Flags.presets(spec, models);
         Flags.atLeast(spec, "--repeats", repeats, 1);
         Flags.atLeast(spec, "--warmup", warmup, 0);
+        Flags.atLeast(spec, "--unroll", unroll, 1);
         Flags.atLeast(spec, "--teacher-images", teacherImages, 1);
         for (int b : batches) {
             Flags.atLeast(spec, "--batch", b, 1);
@@ -80,7 +85,7 @@ final class BenchCommand implements Runnable {
         PrintWriter w = spec.commandLine().getOut();
         try (NDManager manager = TorchRuntime.newManager()) {
             BenchmarkReport report = BenchmarkReport.measure(manager, new BenchmarkReport.Settings(models, configs,
-                    batches, warmup, repeats, teacher, teacherImages, !noBreakdown), line -> {
+                    batches, unroll, warmup, repeats, teacher, teacherImages, !noBreakdown), line -> {
                         w.println(line);
                         w.flush();
                     });

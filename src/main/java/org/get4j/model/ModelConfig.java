@@ -190,10 +190,17 @@ public record ModelConfig(Arch arch, int imageSize, int channels, int patch, int
 
     /** Multiply-accumulates per image at inference; {@code iterations} evaluations of f for GET. */
     public long inferenceMacs(int iterations) {
+        return (long) tokens() * width * channels * patch * patch * 2 + bodyMacs(iterations); // + embedding, decoder
+    }
+
+    /**
+     * Multiply-accumulates per sample of the transformer between patch embedding and decoder: the blocks, and for GET
+     * the injection projection Linear(D, 3D L_mem) and {@code iterations} applications of the L_mem equilibrium blocks.
+     */
+    public long bodyMacs(int iterations) {
         long n = tokens();
         long d = width;
-        long io = n * d * channels * patch * patch * 2L; // patch embedding and decoder
-        long macs = io + depth * GetBlock.macs(n, d, mlpRatio);
+        long macs = depth * GetBlock.macs(n, d, mlpRatio);
         if (arch == Arch.GET) {
             macs += n * d * 3 * d * memDepth + (long) iterations * memDepth * GetBlock.macs(n, d, deqMlpRatio);
         }

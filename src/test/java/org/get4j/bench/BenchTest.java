@@ -18,16 +18,24 @@ class BenchTest {
     void breakdownPhasesAddUpToTheMeasuredStep() {
         try (NDManager m = TorchRuntime.newManager()) {
             for (ModelConfig c : List.of(TINY_GET, TINY_VIT)) {
-                StepBreakdown.Result r = StepBreakdown.measure(m, "tiny", c, 4, 1, 3);
+                StepBreakdown.Result r = StepBreakdown.measure(m, "tiny", c, 2, 4, 1, 3);
+                boolean get = c.arch() == ModelConfig.Arch.GET;
+                List<String> timed = get ? List.of("attention", "MLP", "LayerNorm", "injection projection",
+                        "optimizer (AdamW)", "EMA update", "data loading")
+                        : List.of("attention", "MLP", "LayerNorm", "optimizer (AdamW)", "EMA update", "data loading");
                 List<String> names = r.phases().stream().map(StepBreakdown.Phase::name).toList();
-                assertEquals(List.of("attention", "MLP", "LayerNorm", "optimizer (AdamW)", "EMA update", "data loading"),
-                        names.subList(0, 6));
-                assertTrue(names.get(6).startsWith("rest"));
+                assertEquals(timed, names.subList(0, timed.size()));
+                assertTrue(names.get(timed.size()).startsWith("rest"));
                 double sum = r.phases().stream().mapToDouble(StepBreakdown.Phase::millis).sum();
                 assertEquals(r.stepMillis(), sum, 1e-9 * r.stepMillis());
-                r.phases().subList(0, 6).forEach(p -> assertTrue(p.millis() > 0, p.toString()));
-                assertTrue(StepBreakdown.markdown(List.of(r)).contains("| attention |"));
-                assertEquals(1 + 7, StepBreakdown.csv(List.of(r)).lines().count());
+                r.phases().subList(0, timed.size()).forEach(p -> assertTrue(p.millis() > 0, p.toString()));
+                // the parts' FLOPs, 6 x batch 4 x MACs per image (2 FLOPs a MAC, forward and twice that backward), 16
+                // tokens of width 32; a block of MLP ratio r: 16 * 32^2 * (4 + 2r) + 2 * 16^2 * 32. GET: 1 injection
+                // block (r = 4, 212,992), the injection projection 16 * 32 * 96 * 2 (98,304) and 2 unrolled states of
+                // 2 equilibrium blocks (r = 2, 147,456 each): 901,120. ViT: 2 blocks (r = 4): 425,984.
+                assertEquals(6.0 * 4 * (get ? 901_120 : 425_984) / 1e9, r.partsGflop(), 1e-15);
+                assertTrue(StepBreakdown.markdown(List.of(r), 100).contains("| attention |"));
+                assertEquals(1 + timed.size() + 1, StepBreakdown.csv(List.of(r)).lines().count());
             }
         }
     }
@@ -72,6 +80,39 @@ class BenchTest {
         assertEquals(0.5, r.ceilingAtLargeProductRate(), 1e-12);
         assertTrue(BlockOps.markdown(List.of(r)).contains("Ceilings: 44% with the memory-bound operations free; 50% "
                 + "with attention's products"), BlockOps.markdown(List.of(r)));
+    }
+
+    /**
+     * The MFU ceiling in closed form: parts of 30 + 10 + 5 + 5 ms (attention, MLP, LayerNorm, injection projection)
+     * doing 5 GFLOP run at 100 GFLOP/s, 50% of a 200 GFLOP/s peak; the optimiser, EMA, data and rest do not count.
+     */
+    @Test
+    void theCeilingIsThePartsFlopsOverThePartsTime() {
+        StepBreakdown.Result r = new StepBreakdown.Result("m", 8, List.of(new StepBreakdown.Phase("attention", 30),
+                new StepBreakdown.Phase("MLP", 10), new StepBreakdown.Phase("LayerNorm", 5),
+                new StepBreakdown.Phase("injection projection", 5), new StepBreakdown.Phase("optimizer (AdamW)", 20),
+                new StepBreakdown.Phase("EMA update", 7), new StepBreakdown.Phase("data loading", 3),
+                new StepBreakdown.Phase("rest: embedding, decoder, losses, solver and autograd bookkeeping", 20)),
+                100, 5.0);
+        assertEquals(50, r.partsMillis(), 1e-12);
+        assertEquals(100, r.partsGflops(), 1e-9);
+        assertTrue(StepBreakdown.markdown(List.of(r), 200).contains("5.0 GFLOP in 50 ms, 100.0 GFLOP/s, 50% of the "
+                + "200.0 GFLOP/s GEMM peak"), StepBreakdown.markdown(List.of(r), 200));
+    }
+
+    /** The bench trains the recipe it is given: GET supervises {@code unroll} states (a ViT its one output). */
+    @Test
+    void theRigTrainsTheGivenNumberOfUnrolledStates() {
+        try (NDManager m = TorchRuntime.newManager()) {
+            for (int unroll : new int[] {2, 6}) {
+                TrainingRig get = new TrainingRig(m, TINY_GET, 2, unroll, false);
+                assertEquals(unroll, get.step.step(get.ps, get.noise, get.labels, get.target, null, 1e-4)
+                        .stateLosses().length);
+                TrainingRig vit = new TrainingRig(m, TINY_VIT, 2, unroll, false);
+                assertEquals(1, vit.step.step(vit.ps, vit.noise, vit.labels, vit.target, null, 1e-4)
+                        .stateLosses().length);
+            }
+        }
     }
 
     @Test

@@ -54,8 +54,8 @@ class AblationScriptsTest {
 
     /**
      * The arms of a script's ARMS table, each parsed as timed-arms.sh's train() and score() pass it: the shared recipe
-     * (COMMON), the arm's flags (DEFAULT_BATCH when they name no batch), a chunk's budget and snapshots, and the arm's
-     * sampling flags to get4j curve.
+     * (COMMON), the arm's flags (DEFAULT_BATCH and DEFAULT_LR when they name none), a chunk's budget and snapshots,
+     * and the arm's sampling flags to get4j curve.
      */
     static Map<String, Arm> arms(Path script) throws Exception {
         Map<String, String> shared = variables(Path.of("environment/timed-arms.sh"));
@@ -64,6 +64,7 @@ class AblationScriptsTest {
         for (String line : own.get("ARMS").strip().split("\n")) {
             String[] f = substitute(line, own).split("\\|", -1);
             String flags = f[2].contains("--batch") ? f[2] : f[2] + " " + shared.get("DEFAULT_BATCH");
+            flags = words(flags).contains("--lr") ? flags : flags + " " + shared.get("DEFAULT_LR");
             List<String> train = new ArrayList<>(List.of("train", "--pairs", "p", "--model", f[1]));
             train.addAll(words(shared.get("COMMON") + " " + flags));
             train.addAll(List.of("--time-budget", "300", "--snapshot-every", "300", "--out", "o", "--resume"));
@@ -94,7 +95,8 @@ class AblationScriptsTest {
         Map<String, Arm> arms = arms(Path.of(script));
         assertTrue(arms.size() >= 6, script + ": " + arms.keySet());
         for (Arm a : arms.values()) {
-            assertEquals(5e-4, a.train().lr(), script + ", arm " + a.name() + ": the shared recipe applies");
+            assertEquals(a.name().endsWith("-lr-1e-3") ? 1e-3 : 5e-4, a.train().lr(),
+                    script + ", arm " + a.name() + ": the shared recipe's rate unless the arm names one");
             assertEquals(org.get4j.train.DistillationStep.Distance.L2, a.train().distance(), a.name());
             assertEquals(a.name().endsWith("batch-128") ? 128 : 64, a.train().batch(), a.name());
             assertEquals(SolverConfig.unrolled(TrainingCost.samplingIterations(a.train())), a.sampling(),

@@ -23,11 +23,12 @@ class ModelCommandsTest {
     void benchWritesTheReportWithMfuTeacherRatioAndBreakdown() throws Exception {
         Path prefix = dir.resolve("b/bench");
         CliRun r = CliRun.of("bench", "--model", "GET-Mini", "--batch", "2", "--warmup", "0", "--repeats", "1",
-                "--teacher-images", "2", "--out", prefix.toString());
+                "--teacher-images", "2", "--unroll", "2", "--out", prefix.toString());
         assertEquals(0, r.code(), r.err());
         String md = java.nio.file.Files.readString(Path.of(prefix + ".md"));
         assertTrue(md.contains("fp32 GEMM") && md.contains("MFU") && md.contains("the teacher's rate")
-                && md.contains("| attention |"), md);
+                && md.contains("| attention |") && md.contains("| injection projection |")
+                && md.contains("GET: 2 unrolled states per training step") && md.contains("Ceiling (estimate)"), md);
         assertEquals(2, java.nio.file.Files.readAllLines(Path.of(prefix + ".csv")).size());
         assertTrue(java.nio.file.Files.readString(Path.of(prefix + "-breakdown.csv")).contains("GET-Mini,2,\"MLP\""));
         CliRun bad = CliRun.of("bench", "--model", "GET-Mini,ViT-Mini", "--batch", "1,2,3");

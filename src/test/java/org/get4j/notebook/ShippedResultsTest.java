@@ -280,6 +280,65 @@ class ShippedResultsTest {
                 + " ahead of implicit at " + implicitAt25.step());
     }
 
+    /**
+     * unroll 2 and ViT-Mini at twice the learning rate, trained in turn for 30 minutes (README, notebook 07): whole, on
+     * the same pairs, steady, ViT-Mini ahead at 30 minutes on 10,000 samples, and level per step.
+     */
+    @Test
+    void theLearningRateArmsAreWholeAndRankedAsStated() {
+        List<TrainingCost.Summary> arms = TrainingCost.gather(RESULTS.resolve("training-cost-lr"));
+        assertEquals(List.of("unroll-2-lr-1e-3", "vit-lr-1e-3"), arms.stream().map(TrainingCost.Summary::name).toList());
+        String pairs = org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-interleaved/unroll-2"))
+                .path("pairs").path("manifest_sha256").asText();
+        for (TrainingCost.Summary arm : arms) {
+            assertEquals(6, arm.curve().size(), arm.name() + ": a point every 5 minutes to 30");
+            assertNotNull(arm.at(1800, 10_000), arm.name() + " has its 30-minute point on 10,000 samples");
+            assertTrue(Math.abs(arm.rateDrift() - 1) < 0.1, arm.name() + " timed on a steady host: " + arm.rateDrift());
+            var record = org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-lr/" + arm.name()));
+            assertEquals(pairs, record.path("pairs").path("manifest_sha256").asText(), arm.name());
+        }
+        TrainingCost.Summary get = arms.get(0);
+        TrainingCost.Summary vit = arms.get(1);
+        assertTrue(vit.at(1800, 10_000).high() < get.at(1800, 10_000).low(), "ViT-Mini ahead at 30 minutes");
+        var getLast = get.curve().get(5);
+        var vitNear = vit.curve().stream().filter(p -> p.step() > getLast.step()).findFirst().orElseThrow();
+        assertTrue(getLast.fd().low() < vitNear.fd().high() && vitNear.fd().low() < getLast.fd().high(),
+                "per step not distinguishable: " + getLast + " and " + vitNear);
+    }
+
+    /**
+     * unroll-2's 30-minute snapshot sampled with more iterations than it trained with (README): 3 and 4 not
+     * distinguishable from its own 2, 6 worse; all four on the same snapshot, as its curve scored it.
+     */
+    @Test
+    void unrollTwoSampledWithMoreIterationsIsNoBetter() throws Exception {
+        Path file = RESULTS.resolve("training-cost-unroll/unroll-2/sampling-iterations.csv");
+        Table t = Table.read().csv(file.toFile());
+        java.util.Map<Integer, double[]> at30 = new java.util.TreeMap<>(); // iterations -> fd, low, high
+        String snapshot = null;
+        for (var row : t) {
+            if (row.getInt("mark_seconds") == 1800) {
+                at30.put(row.getInt("iters"), new double[] {row.getDouble("fd"), row.getDouble("fd_low"),
+                        row.getDouble("fd_high")});
+                assertTrue(snapshot == null || snapshot.equals(row.getString("snapshot_sha256")), "one snapshot");
+                snapshot = row.getString("snapshot_sha256");
+            }
+        }
+        assertEquals(List.of(2, 3, 4, 6), List.copyOf(at30.keySet()));
+        var curve = TrainingCost.summarise("unroll-2", RESULTS.resolve("training-cost-unroll/unroll-2")).curve()
+                .stream().filter(p -> p.markSeconds() == 1800).findFirst().orElseThrow();
+        assertEquals(curve.fd().fd(), at30.get(2)[0], 1e-6, "the 2-iteration row is the run's own curve");
+        for (int k : new int[] {3, 4}) {
+            assertTrue(at30.get(k)[1] < at30.get(2)[2] && at30.get(2)[1] < at30.get(k)[2], k + " iterations overlap 2");
+        }
+        assertTrue(at30.get(2)[2] < at30.get(6)[1], "6 iterations worse than 2");
+        String readme = Files.readString(Path.of("README.md"));
+        for (double[] v : at30.values()) {
+            String quoted = String.format("%.1f [%.1f, %.1f]", v[0], v[1], v[2]);
+            assertTrue(readme.contains(quoted), "README quotes " + quoted);
+        }
+    }
+
     @Test
     void theDepthArmsReadWithTheirCurves() {
         List<TrainingCost.Summary> arms = TrainingCost.gather(RESULTS.resolve("depth"));
