@@ -43,7 +43,7 @@ selected=()
 while IFS='|' read -r name model flags sampling; do
   [ -z "$name" ] && continue
   if (( ${#only[@]} > 0 )) && [ -z "${wanted[$name]:-}" ]; then continue; fi
-  [[ "$flags" == *--batch* ]] || flags="$flags $DEFAULT_BATCH"
+  [[ " $flags " == *" --batch "* ]] || flags="$flags $DEFAULT_BATCH" # (whole words)
   [[ " $flags " == *" --lr "* ]] || flags="$flags $DEFAULT_LR"
   selected+=("$name|$model|$flags|$sampling")
 done <<< "$ARMS"

@@ -63,7 +63,7 @@ class AblationScriptsTest {
         Map<String, Arm> arms = new LinkedHashMap<>();
         for (String line : own.get("ARMS").strip().split("\n")) {
             String[] f = substitute(line, own).split("\\|", -1);
-            String flags = f[2].contains("--batch") ? f[2] : f[2] + " " + shared.get("DEFAULT_BATCH");
+            String flags = words(f[2]).contains("--batch") ? f[2] : f[2] + " " + shared.get("DEFAULT_BATCH");
             flags = words(flags).contains("--lr") ? flags : flags + " " + shared.get("DEFAULT_LR");
             List<String> train = new ArrayList<>(List.of("train", "--pairs", "p", "--model", f[1]));
             train.addAll(words(shared.get("COMMON") + " " + flags));

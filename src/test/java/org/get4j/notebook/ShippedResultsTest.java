@@ -37,6 +37,11 @@ class ShippedResultsTest {
 
     private static final Path RESULTS = Runs.shippedResults();
 
+    /** The SHA-256 of the pair store's manifest a shipped run (a folder under data/results) trained on. */
+    private static String pairsManifest(String run) {
+        return org.get4j.optim.TrainingRun.record(RESULTS.resolve(run)).path("pairs").path("manifest_sha256").asText();
+    }
+
     @Test
     void theExperimentsGetMiniIsTheRecordedFileAndLoads() throws Exception {
         Path weights = RESULTS.resolve("mnist/get-mini/checkpoint.safetensors");
@@ -204,11 +209,9 @@ class ShippedResultsTest {
             assertEquals(arm.steps(), arm.curve().get(arm.curve().size() - 1).step(), arm.name());
         }
         // their pairs were regenerated on another day and came out bit for bit the store of the other arms
-        String pairs = org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-interleaved/unroll-2"))
-                .path("pairs").path("manifest_sha256").asText();
+        String pairs = pairsManifest("training-cost-interleaved/unroll-2");
         for (String arm : List.of("unroll-2", "unroll-3")) {
-            assertEquals(pairs, org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-unroll/" + arm))
-                    .path("pairs").path("manifest_sha256").asText(), arm);
+            assertEquals(pairs, pairsManifest("training-cost-unroll/" + arm), arm);
         }
         var two = unroll.get(0).at(1200, 10_000);
         var three = unroll.get(1).at(1200, 10_000);
@@ -231,8 +234,7 @@ class ShippedResultsTest {
         assertEquals(12, reference.curve().size(), "a point every 5 minutes to 60");
         assertEquals(6, reference.iterations(), "it samples with its 6 iterations");
         assertTrue(Math.abs(reference.rateDrift() - 1) < 0.1, "timed on a steady host: " + reference.rateDrift());
-        assertEquals(pairs, org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-60/reference"))
-                .path("pairs").path("manifest_sha256").asText());
+        assertEquals(pairs, pairsManifest("training-cost-60/reference"));
         var referenceAt60 = reference.at(3600, 10_000);
         for (TrainingCost.Summary unrollTwo : List.of(arms.stream().filter(a -> a.name().equals("unroll-2")).findFirst()
                 .orElseThrow(), interleaved.get(0))) {
@@ -247,8 +249,7 @@ class ShippedResultsTest {
         for (TrainingCost.Summary arm : gradients) {
             assertEquals(6, arm.curve().size(), arm.name() + ": a point every 5 minutes to 30");
             assertNotNull(arm.at(1800, 10_000), arm.name() + " has its 30-minute point on 10,000 samples");
-            assertEquals(pairs, org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-gradients/"
-                    + arm.name())).path("pairs").path("manifest_sha256").asText(), arm.name());
+            assertEquals(pairs, pairsManifest("training-cost-gradients/" + arm.name()), arm.name());
         }
         TrainingCost.Summary implicit = gradients.get(0);
         TrainingCost.Summary lastTwo = gradients.get(1);
@@ -288,14 +289,12 @@ class ShippedResultsTest {
     void theLearningRateArmsAreWholeAndRankedAsStated() {
         List<TrainingCost.Summary> arms = TrainingCost.gather(RESULTS.resolve("training-cost-lr"));
         assertEquals(List.of("unroll-2-lr-1e-3", "vit-lr-1e-3"), arms.stream().map(TrainingCost.Summary::name).toList());
-        String pairs = org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-interleaved/unroll-2"))
-                .path("pairs").path("manifest_sha256").asText();
+        String pairs = pairsManifest("training-cost-interleaved/unroll-2");
         for (TrainingCost.Summary arm : arms) {
             assertEquals(6, arm.curve().size(), arm.name() + ": a point every 5 minutes to 30");
             assertNotNull(arm.at(1800, 10_000), arm.name() + " has its 30-minute point on 10,000 samples");
             assertTrue(Math.abs(arm.rateDrift() - 1) < 0.1, arm.name() + " timed on a steady host: " + arm.rateDrift());
-            var record = org.get4j.optim.TrainingRun.record(RESULTS.resolve("training-cost-lr/" + arm.name()));
-            assertEquals(pairs, record.path("pairs").path("manifest_sha256").asText(), arm.name());
+            assertEquals(pairs, pairsManifest("training-cost-lr/" + arm.name()), arm.name());
         }
         TrainingCost.Summary get = arms.get(0);
         TrainingCost.Summary vit = arms.get(1);
